@@ -1,0 +1,31 @@
+# Two commands do all set-up on a fresh machine:
+#   make demo   build a demonstration case, anchor it, back it up and verify it
+#   make test   lint (ruff) and the test suite with doctests (pytest --doctest-modules)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/ruff check forensics tests benchmarks
+	$(BIN)/pytest
+
+demo: $(STAMP)
+	rm -rf demo-case demo-out
+	$(BIN)/python -m forensics.demo demo-case demo-out
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_digests.py
+	$(BIN)/python benchmarks/bench_add.py
+	$(BIN)/python benchmarks/bench_verify.py
+
+clean:
+	rm -rf $(VENV) demo-case demo-out .pytest_cache .ruff_cache

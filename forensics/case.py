@@ -1,0 +1,426 @@
+"""The case folder: create, open, its layout and the items it holds.
+
+A case folder holds::
+
+    case.toml        case metadata (title, number, examiner, default time zone)
+    custody.jsonl    the hash-chained custody log (forensics.custody): the source of truth
+    store/           the content-addressed, read-only evidence store (forensics.store)
+    staging/         copies on their way into the store (crash-safe intake)
+    anchors/         heads of the log recorded outside it, with RFC 3161 requests (.tsq)
+    recovered/       torn log lines moved aside by recovery
+    derived/         data derived from the store, always rebuildable
+    reports/         rendered reports
+
+What the case *holds* (its evidence items, their numbers E0001, E0002, ...) is never stored
+anywhere else: it is replayed from the custody log, so it cannot disagree with it.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> root = pathlib.Path(tempfile.mkdtemp()) / "case"
+>>> case = Case.init(root, title="张三诉李四名誉权纠纷", case_number="(2026)京0491民初1号")
+>>> case.metadata.timezone
+'Asia/Shanghai'
+>>> [e.action for e in case.log.entries()]
+['init']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import tomli_w
+
+from forensics.custody import LOG_FILE, Action, CustodyLog, Entry, EntryDraft, EvidenceRef
+from forensics.digests import DigestSet
+from forensics.durable import atomic_write, fsync_dir
+from forensics.errors import CaseExistsError, InputError, NotACaseError, StorageError
+from forensics.intake import IntakeFacts
+from forensics.store import STAGING_DIR, STORE_DIR, EvidenceStore
+
+if TYPE_CHECKING:  # pragma: no cover
+    from forensics.ingest import AddReport
+    from forensics.integrity import BackupReport, VerificationReport
+
+__all__ = [
+    "ANCHORS_DIR",
+    "CASE_FILE",
+    "DEFAULT_TIMEZONE",
+    "DERIVED_DIR",
+    "REPORTS_DIR",
+    "Case",
+    "CaseMetadata",
+    "Item",
+    "Sighting",
+]
+
+CASE_FILE = "case.toml"
+ANCHORS_DIR = "anchors"
+DERIVED_DIR = "derived"
+REPORTS_DIR = "reports"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+FORMAT_VERSION = 1
+_FOLDERS = (STORE_DIR, STAGING_DIR, ANCHORS_DIR, DERIVED_DIR, REPORTS_DIR)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseMetadata:
+    """What ``case.toml`` says about the case."""
+
+    title: str = ""
+    case_number: str = ""
+    examiner: str = ""
+    timezone: str = DEFAULT_TIMEZONE
+    created_at: str = ""
+    format_version: int = FORMAT_VERSION
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InputError(
+                f"unknown time zone {self.timezone!r}; use an IANA name such as Asia/Shanghai"
+            ) from None
+
+    def to_toml(self) -> bytes:
+        doc = {
+            "case": {
+                "title": self.title, "case_number": self.case_number, "examiner": self.examiner,
+                "timezone": self.timezone, "created_at": self.created_at,
+                "format_version": self.format_version,
+            }
+        }
+        header = "# Case metadata. Change it with the forensics tool, not by hand: the custody\n" \
+                 "# log records its digest and `forensics verify` reports any other change.\n"
+        return header.encode() + tomli_w.dumps(doc).encode()
+
+    @classmethod
+    def from_toml(cls, data: bytes, path: Path) -> CaseMetadata:
+        try:
+            doc = tomllib.loads(data.decode("utf-8"))
+            c = doc["case"]
+            return cls(
+                title=str(c.get("title", "")), case_number=str(c.get("case_number", "")),
+                examiner=str(c.get("examiner", "")),
+                timezone=str(c.get("timezone", DEFAULT_TIMEZONE)),
+                created_at=str(c.get("created_at", "")),
+                format_version=int(c.get("format_version", FORMAT_VERSION)),
+            )
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise NotACaseError(path.parent, f"{CASE_FILE} unreadable: {exc}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """One time a file with this content was brought in (the first, or "seen again")."""
+
+    seq: int
+    time: datetime
+    action: str
+    source_path: str
+    facts: IntakeFacts
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """An evidence item: one distinct content in the store, with its stable number."""
+
+    evidence_id: str
+    digests: DigestSet
+    stored_as: str
+    acquired_seq: int
+    acquired_at: datetime
+    source_path: str
+    facts: IntakeFacts
+    sightings: tuple[Sighting, ...] = field(default=())
+
+    @property
+    def ref(self) -> EvidenceRef:
+        d = self.digests
+        return EvidenceRef(self.evidence_id, d.size, d.sha256, d.sm3, d.md5)
+
+    @property
+    def name(self) -> str:
+        """The file name it had when first brought in."""
+        return self.source_path.replace("\\", "/").rsplit("/", 1)[-1]
+
+    def _repr_html_(self) -> str:
+        f = self.facts.to_json()
+        facts = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in f.items())
+        return (
+            f"<table><caption>{escape(self.evidence_id)} {escape(self.name)}</caption>"
+            f"<tr><th>size</th><td>{self.digests.size}</td></tr>"
+            f"<tr><th>SHA-256</th><td><code>{self.digests.sha256}</code></td></tr>"
+            f"<tr><th>SM3</th><td><code>{self.digests.sm3}</code></td></tr>"
+            f"<tr><th>MD5</th><td><code>{self.digests.md5}</code></td></tr>"
+            f"<tr><th>acquired (UTC)</th><td>{self.acquired_at:%Y-%m-%d %H:%M:%S}</td></tr>"
+            f"<tr><th>times brought in</th><td>{len(self.sightings)}</td></tr>{facts}</table>"
+        )
+
+
+class _State:
+    """Items replayed from the log, kept up to date incrementally."""
+
+    def __init__(self) -> None:
+        self.offset = 0
+        self.items: dict[str, Item] = {}
+        self.by_sha256: dict[str, str] = {}
+        self.head: Entry | None = None
+        self.metadata_sha256: str | None = None
+        self.anchors: list[Entry] = []
+
+    def apply(self, e: Entry) -> None:
+        self.head = e
+        if e.action in (Action.ACQUIRE, Action.SEEN_AGAIN):
+            ref = e.evidence[0]
+            src = e.details.get("source")
+            path = str(src.get("path", "")) if isinstance(src, Mapping) else ""
+            raw_facts = e.details.get("intake") or {}
+            facts = IntakeFacts(**{k: str(v) for k, v in dict(raw_facts).items()})  # type: ignore[arg-type]
+            sighting = Sighting(e.seq, e.time, e.action, path, facts)
+            if e.action == Action.ACQUIRE and ref.evidence_id not in self.items:
+                self.items[ref.evidence_id] = Item(
+                    evidence_id=ref.evidence_id,
+                    digests=DigestSet(size=ref.size, sha256=ref.sha256, sm3=ref.sm3, md5=ref.md5),
+                    stored_as=str(e.details.get("stored_as", EvidenceStore.relative_path(ref.sha256))),
+                    acquired_seq=e.seq, acquired_at=e.time, source_path=path, facts=facts,
+                    sightings=(sighting,),
+                )
+                self.by_sha256[ref.sha256] = ref.evidence_id
+            elif ref.evidence_id in self.items:
+                it = self.items[ref.evidence_id]
+                self.items[ref.evidence_id] = Item(
+                    it.evidence_id, it.digests, it.stored_as, it.acquired_seq, it.acquired_at,
+                    it.source_path, it.facts, (*it.sightings, sighting),
+                )
+        meta = e.details.get("metadata_sha256")
+        if e.action in (Action.INIT, Action.METADATA) and isinstance(meta, str):
+            self.metadata_sha256 = meta
+        if e.action == Action.ANCHOR:
+            self.anchors.append(e)
+
+    @property
+    def next_number(self) -> int:
+        return len(self.items) + 1
+
+
+def format_evidence_id(n: int) -> str:
+    """``E0001`` style numbers (more digits past 9999).
+
+    >>> format_evidence_id(7), format_evidence_id(12345)
+    ('E0007', 'E12345')
+    """
+    return f"E{n:04d}"
+
+
+class Case:
+    """A case folder.  Create one with :meth:`init`, open an existing one with :meth:`open`."""
+
+    def __init__(self, root: Path, metadata: CaseMetadata, *, actor: str | None = None) -> None:
+        self.root = root
+        self.metadata = metadata
+        self.log = CustodyLog(root / LOG_FILE, actor=actor)
+        self.store = EvidenceStore(root)
+        self._state = _State()
+
+    # --- creating and opening -------------------------------------------------------------
+
+    @classmethod
+    def init(
+        cls, root: Path | str, *, title: str = "", case_number: str = "", examiner: str = "",
+        timezone: str = DEFAULT_TIMEZONE, actor: str | None = None,
+    ) -> Case:
+        """Create a case folder at ``root`` (which must not exist or be empty)."""
+        root = Path(root)
+        if root.exists() and (not root.is_dir() or any(root.iterdir())):
+            raise CaseExistsError(root)
+        meta = CaseMetadata(
+            title=title, case_number=case_number, examiner=examiner, timezone=timezone,
+            created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            for folder in _FOLDERS:
+                (root / folder).mkdir(exist_ok=True)
+            data = meta.to_toml()
+            atomic_write(root / CASE_FILE, data)
+            fsync_dir(root)
+            case = cls(root, meta, actor=actor or (examiner or None))
+            case.log.append([EntryDraft(Action.INIT, details={
+                "metadata": {
+                    "title": title, "case_number": case_number, "examiner": examiner,
+                    "timezone": timezone, "format_version": FORMAT_VERSION,
+                },
+                "metadata_sha256": hashlib.sha256(data).hexdigest(),
+                "layout": list(_FOLDERS),
+            })])
+        except OSError as exc:
+            raise StorageError(root, exc.strerror or str(exc)) from None
+        case.refresh()
+        return case
+
+    @classmethod
+    def open(cls, root: Path | str, *, actor: str | None = None) -> Case:
+        """Open an existing case; raises :class:`NotACaseError` for anything else."""
+        root = Path(root)
+        if not root.exists():
+            raise NotACaseError(root, "no such folder")
+        if not root.is_dir():
+            raise NotACaseError(root, "not a folder")
+        meta_path = root / CASE_FILE
+        if not meta_path.is_file():
+            raise NotACaseError(root, f"no {CASE_FILE}")
+        if not (root / LOG_FILE).is_file():
+            raise NotACaseError(root, f"no {LOG_FILE}")
+        meta = CaseMetadata.from_toml(meta_path.read_bytes(), meta_path)
+        case = cls(root, meta, actor=actor or os.environ.get("FORENSICS_ACTOR") or meta.examiner
+                   or None)
+        return case
+
+    # --- state replayed from the log ------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read log entries appended since the last look (by this or another process)."""
+        entries, offset = self.log.read(self._state.offset)
+        for e in entries:
+            self._state.apply(e)
+        self._state.offset = offset
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        """The evidence items in number order."""
+        self.refresh()
+        return tuple(self._state.items.values())
+
+    def item(self, evidence_id: str) -> Item:
+        """One item by its number (``E0003``)."""
+        self.refresh()
+        try:
+            return self._state.items[evidence_id]
+        except KeyError:
+            raise InputError(
+                f"{self.root}: no evidence item {evidence_id!r}; "
+                f"`forensics log {self.root}` lists what the case holds"
+            ) from None
+
+    def item_by_sha256(self, sha256: str) -> Item | None:
+        self.refresh()
+        eid = self._state.by_sha256.get(sha256)
+        return self._state.items[eid] if eid else None
+
+    @property
+    def head(self) -> Entry | None:
+        self.refresh()
+        return self._state.head
+
+    # --- writing --------------------------------------------------------------------------
+
+    def record(self, drafts: Sequence[EntryDraft]) -> tuple[Entry, ...]:
+        """Append entries under the lock after recovering interrupted work; refresh state."""
+        with self.log.lock:
+            pending = list(self._recover_locked())
+            entries = self.log.append([*pending, *drafts])
+            self.refresh()
+        return entries[len(pending):]
+
+    def recover(self) -> tuple[Entry, ...]:
+        """Finish or discard what interrupted writers left behind; return the entries logged."""
+        with self.log.lock:
+            pending = self._recover_locked()
+            entries = self.log.append(pending)
+            self.refresh()
+        return entries
+
+    def _recover_locked(self) -> list[EntryDraft]:
+        self.refresh()
+        pending: list[EntryDraft] = []
+        self.store.recover(lambda sha: sha in self._state.by_sha256, pending.append)
+        return pending
+
+    def add(self, paths: Iterable[Path | str] = (), **kwargs: object) -> AddReport:
+        """Bring files into the case: see :func:`forensics.ingest.add`."""
+        from forensics.ingest import add
+
+        return add(self, paths, **kwargs)  # type: ignore[arg-type]
+
+    def verify(self, *, record: bool = True, **kwargs: object) -> VerificationReport:
+        """Re-hash every item and walk the chain: see :func:`forensics.integrity.verify_case`."""
+        from forensics.integrity import verify_case
+
+        return verify_case(self, record=record, **kwargs)  # type: ignore[arg-type]
+
+    def backup(self, dest: Path | str) -> BackupReport:
+        """Copy the case elsewhere and check the copy: see :func:`forensics.integrity.backup`."""
+        from forensics.integrity import backup
+
+        return backup(self, Path(dest))
+
+    def anchor(self):  # -> forensics.anchor.Anchor
+        """Record the head outside the log: see :func:`forensics.anchor.anchor`."""
+        from forensics.anchor import anchor
+
+        return anchor(self)
+
+    def entries_frame(self):  # -> pandas.DataFrame
+        """The custody log as a table (needs pandas)."""
+        import pandas as pd
+
+        rows = [_entry_row(e) for e in self.log.entries()]
+        return pd.DataFrame(rows)
+
+    # --- display --------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return f"Case({str(self.root)!r}, items={len(self.items)})"
+
+    def _repr_html_(self) -> str:
+        m = self.metadata
+        head = self.head
+        rows = "".join(
+            f"<tr><td>{escape(i.evidence_id)}</td><td>{escape(i.name)}</td>"
+            f"<td>{i.digests.size}</td><td><code>{i.digests.sha256[:16]}…</code></td>"
+            f"<td>{escape(i.facts.category or '')}</td></tr>"
+            for i in self.items
+        )
+        return (
+            f"<div><h4>{escape(m.title or str(self.root))} {escape(m.case_number)}</h4>"
+            f"<p>examiner: {escape(m.examiner)} · zone: {escape(m.timezone)} · custody head: "
+            f"{'entry ' + str(head.seq) + ' sha256:' + head.entry_sha256[:16] + '…' if head else '—'}"
+            f"</p><table><tr><th>证据编号 No.</th><th>name</th><th>bytes</th><th>SHA-256</th>"
+            f"<th>category</th></tr>{rows}</table></div>"
+        )
+
+
+def _entry_row(e: Entry) -> dict[str, object]:
+    return {
+        "seq": e.seq,
+        "time_utc": e.time.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor": e.actor,
+        "host": e.host,
+        "action": e.action,
+        "evidence": " ".join(e.evidence_ids),
+        "summary": summarize(e),
+        "entry_sha256": e.entry_sha256,
+    }
+
+
+def summarize(e: Entry) -> str:
+    """A one-line description of an entry for tables."""
+    d = e.details
+    if e.action in (Action.ACQUIRE, Action.SEEN_AGAIN):
+        src = d.get("source")
+        return str(src.get("path", "")) if isinstance(src, Mapping) else ""
+    for key in ("what", "result", "text", "status"):
+        v = d.get(key)
+        if isinstance(v, str):
+            return v
+    return ""

@@ -1,0 +1,288 @@
+"""The ``forensics`` command.
+
+Exit codes, for every command: 0 ok; 1 problems found (verification failed, a damaged log);
+2 bad usage or bad input (missing path, not a case, bad intake sheet, full disk).  Reports go to
+standard output (``--json`` for machines), messages and progress to standard error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from forensics import __version__
+from forensics.errors import ForensicsError, InputError, IntakeSheetError
+from forensics.intake import FACT_NAMES, IntakeFacts
+
+__all__ = ["cli", "main"]
+
+_FACT_HELP = {
+    "category": "证据规定 art. 14 kind: post, message, record/log, file/media, other (or 帖子, 聊天记录, 日志, 文件, 其他).",
+    "url": "Page address shown or captured.",
+    "platform": "Platform (微博, 微信, 抖音, ...).",
+    "publisher": "Publisher's display name.",
+    "publisher_id": "Publisher's account id.",
+    "displayed_time": "Publish time exactly as the platform displayed it (e.g. '昨天 14:02').",
+    "captured_at": "Capture time, ISO 8601 with offset (2026-11-20T14:35:00+08:00).",
+    "captured_by": "Who captured it (victim, notary office, ...).",
+    "tool": "Capture tool and version.",
+    "method": "How it was captured (screenshot, screen recording, notarized capture, ...).",
+    "carrier": "Original carrier: device make, model, serial; or 'none' for a copy.",
+    "purpose": "What the item is offered to prove (证明目的), as the expert words it.",
+    "note": "Free note.",
+}
+
+
+class _Group(click.Group):
+    """Turns our typed errors into a message and the documented exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ForensicsError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted; run `forensics verify CASE` to check the case", err=True)
+            ctx.exit(130)
+        return None  # pragma: no cover
+
+
+def _emit_json(obj: object) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+def _open_case(path: str, actor: str | None = None):
+    from forensics.case import Case
+
+    return Case.open(Path(path), actor=actor)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="forensics")
+def cli() -> None:
+    """Evidence handling for online-defamation cases (网络诽谤电子证据).
+
+    Bring captured files into a case folder without changing a byte, keep a hash-chained custody
+    log, and prove later that nothing was altered.  Start with `forensics init CASE`.
+    """
+
+
+@cli.command(epilog="Example:\n\n  forensics init cases/2026-001 --title '张三诉李四名誉权纠纷' "
+             "--case-number '(2026)京0491民初1号' --examiner 王鉴定")
+@click.argument("case", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="", help="Case title.")
+@click.option("--case-number", default="", help="Court case number (案号).")
+@click.option("--examiner", default="", help="Examiner's name; also the default actor in the log.")
+@click.option("--timezone", default="Asia/Shanghai", show_default=True,
+              help="Zone assumed where a time has none (IANA name).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def init(case: Path, title: str, case_number: str, examiner: str, timezone: str,
+         as_json: bool) -> None:
+    """Create a case folder: metadata, evidence store, custody log, derived and reports."""
+    from forensics.case import Case
+
+    c = Case.init(case, title=title, case_number=case_number, examiner=examiner,
+                  timezone=timezone)
+    head = c.head
+    if as_json:
+        _emit_json({"case": str(case), "head": {"seq": head.seq, "entry_sha256": head.entry_sha256}
+                    if head else None})
+    else:
+        click.echo(f"created case {case}\nnext: forensics add {case} FILES... (or --sheet intake.csv)")
+
+
+def _fact_options(f):
+    for name in reversed(FACT_NAMES):
+        f = click.option(f"--{name.replace('_', '-')}", name, default=None,
+                         help=_FACT_HELP.get(name, ""))(f)
+    return f
+
+
+@cli.command(epilog="Examples:\n\n  forensics add CASE ~/captures/weibo/ --category post "
+             "--platform 微博 --captured-by 当事人 --carrier 'Apple iPhone 13 F2LX...'\n\n"
+             "  forensics add CASE --sheet intake.csv   (columns: file, category, url, ...)")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--sheet", type=click.Path(path_type=Path), default=None,
+              help="Intake sheet (CSV): a 'file' column plus fact columns named like the options.")
+@_fact_options
+@click.option("--actor", default=None, help="Who is acting (default: $FORENSICS_ACTOR or login).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was added as JSON.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: terminals).")
+def add(case: Path, paths: Sequence[Path], sheet: Path | None, actor: str | None,
+        as_json: bool, progress: bool | None, **facts: str | None) -> None:
+    """Copy files (folders recursively) into the read-only store and log each one.
+
+    Originals are opened read-only and left byte-identical (mtime too).  The same content added
+    again is stored once and logged again as "seen again".  Each new content gets a stable
+    evidence number (E0001, ...).
+    """
+    try:
+        base = IntakeFacts.from_mapping({k: v for k, v in facts.items() if v is not None})
+    except (ValueError, TypeError) as exc:
+        raise IntakeSheetError(None, str(exc)) from None
+    c = _open_case(str(case), actor)
+    report = c.add(list(paths), facts=base, sheet=sheet, progress=progress)
+    if as_json:
+        _emit_json(report.to_json())
+    else:
+        for a in report.added:
+            click.echo(f"{a.evidence_id}  {a.status:<10}  {a.sha256}  {a.source_path}")
+        for s in report.skipped:
+            click.echo(f"skipped  {s.path}: {s.reason}", err=True)
+        for s in report.failed:
+            click.echo(f"FAILED   {s.path}: {s.reason}", err=True)
+        click.echo(f"{len(report.new)} new, {len(report.seen_again)} seen again, "
+                   f"{len(report.skipped)} skipped, {len(report.failed)} failed", err=True)
+    if report.failed:
+        sys.exit(2)
+
+
+@cli.command("hash", epilog="Example:\n\n  forensics hash screenshot.png recording.mp4 --json")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="A JSON array: path, size, sha256, sm3, md5.")
+def hash_cmd(paths: Sequence[Path], as_json: bool) -> None:
+    """Print SHA-256, SM3 and MD5 of files (one read each), without a case."""
+    import os
+
+    from forensics.digests import hash_file
+    from forensics.durable import open_readonly
+    from forensics.errors import SourceError
+
+    out = []
+    for p in paths:
+        if p.is_dir():
+            raise SourceError(p, "is a folder; name files (e.g. with a shell glob)")
+        try:
+            fd = open_readonly(p)
+        except FileNotFoundError:
+            raise SourceError(p, "no such file") from None
+        except OSError as exc:
+            raise SourceError(p, exc.strerror or str(exc)) from None
+        with os.fdopen(fd, "rb") as fh:
+            d = hash_file(fh)
+        if as_json:
+            out.append({"path": str(p), "size": d.size, "sha256": d.sha256, "sm3": d.sm3,
+                        "md5": d.md5})
+        else:
+            click.echo(f"sha256:{d.sha256}  sm3:{d.sm3}  md5:{d.md5}  {d.size}  {p}")
+    if as_json:
+        _emit_json(out)
+
+
+@cli.command(epilog="Examples:\n\n  forensics verify CASE\n\n  forensics verify CASE --json\n\n"
+             "  forensics verify CASE --anchor 42:9f86d0...  (a head you kept)\n\n"
+             "  forensics verify CASE --against /mnt/backup/CASE")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.option("--against", type=click.Path(path_type=Path), default=None,
+              help="Compare with a backup made by `forensics backup`.")
+@click.option("--anchor", "anchors", multiple=True,
+              help="A head kept outside the case: an anchor file or SEQ:SHA256 (repeatable).")
+@click.option("--no-record", is_flag=True,
+              help="Only read: do not log this verification (read-only media).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: terminals).")
+def verify(case: Path, against: Path | None, anchors: Sequence[str], no_record: bool,
+           as_json: bool, progress: bool | None) -> None:
+    """Re-hash every stored item and walk the custody chain.  Exit 0 intact, 1 problems."""
+    from forensics.integrity import compare, load_anchor
+
+    c = _open_case(str(case))
+    extra = tuple(load_anchor(a) for a in anchors)
+    report = c.verify(record=not no_record, anchors=extra, progress=progress)
+    comparison = compare(c, against) if against is not None else ()
+    if as_json:
+        obj = report.to_json()
+        if against is not None:
+            obj["against"] = {"backup": str(against),
+                              "status": "failed" if comparison else "passed",
+                              "problems": [p.to_dict() for p in comparison]}
+        _emit_json(obj)
+    else:
+        click.echo(str(report))
+        if against is not None:
+            verdict = "FAILED" if comparison else "PASSED"
+            click.echo(f"backup {against}: {verdict}")
+            for p in comparison:
+                click.echo(f"  PROBLEM {p}")
+        if not report.ok or comparison:
+            click.echo("problems found: see above; do not use the affected items until "
+                       "explained (keep this output with the case file)", err=True)
+    if not report.ok or comparison:
+        sys.exit(1)
+
+
+@cli.command("log", epilog="Example:\n\n  forensics log CASE\n\n  forensics log CASE --json")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Every entry exactly as recorded.")
+def log_cmd(case: Path, as_json: bool) -> None:
+    """Show the custody log as a table."""
+    from forensics.case import summarize
+
+    c = _open_case(str(case))
+    entries = c.log.entries()
+    if as_json:
+        _emit_json([e.to_json() for e in entries])
+        return
+    click.echo(f"{'seq':>5}  {'time (UTC)':<20}  {'action':<10}  {'evidence':<12}  "
+               f"{'actor':<12}  what")
+    for e in entries:
+        ev = ",".join(e.evidence_ids)
+        if len(ev) > 12:
+            ev = f"{len(e.evidence)} items"
+        click.echo(f"{e.seq:>5}  {e.time:%Y-%m-%d %H:%M:%S}  {e.action:<10}  {ev:<12}  "
+                   f"{e.actor[:12]:<12}  {summarize(e)}")
+
+
+@cli.command(epilog="Example:\n\n  forensics anchor CASE\n\nThen send anchors/anchor-*.tsq to a "
+             "timestamp authority, keep the printed line somewhere else (an e-mail to your "
+             "lawyer, a notary), and verify later with `forensics verify CASE --anchor LINE`.")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the anchor as JSON.")
+def anchor(case: Path, as_json: bool) -> None:
+    """Record the custody head outside the log and write an RFC 3161 request (.tsq)."""
+    c = _open_case(str(case))
+    a = c.anchor()
+    if as_json:
+        _emit_json(a.to_json())
+    else:
+        click.echo(a.text)
+        click.echo(f"anchor file: {a.anchor_path}\ntimestamp request: {a.request_path}\n"
+                   "keep the line above outside the case; send the .tsq to a timestamp "
+                   "authority", err=True)
+
+
+@cli.command(epilog="Example:\n\n  forensics backup CASE /mnt/usb/CASE-backup\n\nRun it again to "
+             "bring the same backup up to date; check it with "
+             "`forensics verify CASE --against DEST`.")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def backup(case: Path, dest: Path, as_json: bool) -> None:
+    """Copy the case to another place, re-hash the copy and log the backup."""
+    c = _open_case(str(case))
+    report = c.backup(dest)
+    if as_json:
+        _emit_json(report.to_json())
+    else:
+        click.echo(str(report))
+    if not report.ok:
+        sys.exit(1)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``forensics`` console script."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="forensics")
+    except InputError as exc:  # pragma: no cover - raised outside a command
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

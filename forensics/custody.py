@@ -1,0 +1,801 @@
+"""The hash-chained custody log (``custody.jsonl``).
+
+Every operation that touches a case appends one entry to an append-only JSON Lines file at the
+case folder's root.  The format, exactly:
+
+* each line is the RFC 8785 (JSON Canonicalization Scheme) serialization of one entry object,
+  followed by ``\\n``; nothing else is ever written to the file;
+* an entry has the members ``seq`` (1, 2, 3, ... with no gaps), ``time`` (UTC, ISO 8601 with
+  microseconds and a ``Z``), ``actor``, ``host``, ``tool``, ``tool_version``, ``action``,
+  ``evidence`` (a list of ``{"id", "size", "sha256", "sm3", "md5"}`` objects, possibly empty),
+  ``details`` (an object), ``prev_sha256`` and ``entry_sha256``;
+* ``entry_sha256`` is the SHA-256 (lowercase hex) of the RFC 8785 form of the entry *without* its
+  ``entry_sha256`` member; ``prev_sha256`` is the previous entry's ``entry_sha256``, and 64 zeros
+  for entry 1.
+
+Because a line is canonical, removing the bytes ``,"entry_sha256":"<64 hex>"`` from it gives the
+very bytes that were hashed; verification uses that to check a million entries a second without
+parsing JSON (:func:`check_chain`).
+
+Appends take a lock file beside the log (two processes give one linear chain), write all entries
+of a batch with one ``write``, and ``fsync`` before returning: an entry is acknowledged only once
+it is durable.  A writer interrupted mid-line leaves a *torn* last line; the next writer moves it to
+``recovered/`` and records a ``recover`` entry (it was never acknowledged, so nothing is lost).
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> log = CustodyLog(pathlib.Path(tempfile.mkdtemp()) / "custody.jsonl", actor="examiner")
+>>> e1, e2 = log.append([EntryDraft("init"), EntryDraft("note", details={"text": "证据保全"})])
+>>> e2.seq, e2.prev_sha256 == e1.entry_sha256
+(2, True)
+>>> check_chain(log.path).problems
+()
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+import socket
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from types import MappingProxyType
+
+import filelock
+import rfc8785
+
+from forensics import __version__
+from forensics.durable import fsync_dir, is_disk_full, write_all
+from forensics.errors import CustodyLogDamaged, StorageError
+from forensics.problems import (
+    DamagedTail,
+    DeletedEntries,
+    EditedEntry,
+    InsertedEntry,
+    PrevMismatch,
+    Problem,
+    ReorderedEntries,
+    TornTail,
+    UnparseableLine,
+)
+
+__all__ = [
+    "GENESIS",
+    "LOG_FILE",
+    "Action",
+    "ChainCheck",
+    "CustodyLog",
+    "Entry",
+    "EntryDraft",
+    "EvidenceRef",
+    "Head",
+    "check_chain",
+    "entry_digest",
+]
+
+LOG_FILE = "custody.jsonl"
+GENESIS = "0" * 64
+LOCK_TIMEOUT_SECONDS = 120.0
+RECOVERED_DIR = "recovered"
+TOOL_NAME = "forensics"
+
+_HASH_MARK = b',"entry_sha256":"'
+_PREV_MARK = b'"prev_sha256":"'
+_SEQ_MARK = b'"seq":'
+_HEX = frozenset(b"0123456789abcdef")
+
+JSONValue = None | bool | int | float | str | list["JSONValue"] | Mapping[str, "JSONValue"]
+
+
+class Action(StrEnum):
+    """The kinds of custody event.  Others may be added; existing names never change."""
+
+    INIT = "init"
+    ACQUIRE = "acquire"
+    SEEN_AGAIN = "seen-again"
+    VERIFY = "verify"
+    BACKUP = "backup"
+    ANCHOR = "anchor"
+    EXPORT = "export"
+    NOTE = "note"
+    RECOVER = "recover"
+    METADATA = "metadata"
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRef:
+    """An evidence item named by an entry: its number and all three digests."""
+
+    evidence_id: str
+    size: int
+    sha256: str
+    sm3: str
+    md5: str
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {
+            "id": self.evidence_id, "size": self.size, "sha256": self.sha256,
+            "sm3": self.sm3, "md5": self.md5,
+        }
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, JSONValue]) -> EvidenceRef:
+        return cls(
+            evidence_id=_str(obj, "id"), size=_int(obj, "size"), sha256=_str(obj, "sha256"),
+            sm3=_str(obj, "sm3"), md5=_str(obj, "md5"),
+        )
+
+
+def _freeze(value: JSONValue) -> JSONValue:
+    if isinstance(value, Mapping):
+        return MappingProxyType({str(k): _freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)  # type: ignore[return-value]
+    return value
+
+
+def _thaw(value: JSONValue) -> JSONValue:
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_thaw(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class EntryDraft:
+    """What a caller asks to record; the log adds sequence, time, actor and the chain."""
+
+    action: str
+    evidence: tuple[EvidenceRef, ...] = ()
+    details: Mapping[str, JSONValue] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "action", str(self.action))
+        object.__setattr__(self, "evidence", tuple(self.evidence))
+        object.__setattr__(self, "details", _freeze(dict(self.details)))
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One custody entry as recorded (see the module docstring for the exact format)."""
+
+    seq: int
+    time: datetime
+    actor: str
+    host: str
+    tool: str
+    tool_version: str
+    action: str
+    evidence: tuple[EvidenceRef, ...]
+    details: Mapping[str, JSONValue]
+    prev_sha256: str
+    entry_sha256: str
+
+    def __post_init__(self) -> None:
+        if self.time.tzinfo is None:
+            raise ValueError("custody entry time must be timezone-aware")
+
+    def to_json(self, *, with_hash: bool = True) -> dict[str, JSONValue]:
+        obj: dict[str, JSONValue] = {
+            "seq": self.seq,
+            "time": _format_time(self.time),
+            "actor": self.actor,
+            "host": self.host,
+            "tool": self.tool,
+            "tool_version": self.tool_version,
+            "action": self.action,
+            "evidence": [e.to_json() for e in self.evidence],
+            "details": _thaw(self.details),
+            "prev_sha256": self.prev_sha256,
+        }
+        if with_hash:
+            obj["entry_sha256"] = self.entry_sha256
+        return obj
+
+    def line(self) -> bytes:
+        """The exact bytes of this entry's line in the log (without the newline)."""
+        return rfc8785.dumps(self.to_json())
+
+    @property
+    def evidence_ids(self) -> tuple[str, ...]:
+        return tuple(e.evidence_id for e in self.evidence)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, JSONValue]) -> Entry:
+        """Build an entry from its parsed JSON form; raises ``ValueError`` if malformed."""
+        if not isinstance(obj, Mapping):
+            raise ValueError("not a JSON object")
+        ev = obj.get("evidence")
+        if not isinstance(ev, list):
+            raise ValueError("'evidence' is not a list")
+        details = obj.get("details")
+        if not isinstance(details, Mapping):
+            raise ValueError("'details' is not an object")
+        return cls(
+            seq=_int(obj, "seq"),
+            time=_parse_time(_str(obj, "time")),
+            actor=_str(obj, "actor"),
+            host=_str(obj, "host"),
+            tool=_str(obj, "tool"),
+            tool_version=_str(obj, "tool_version"),
+            action=_str(obj, "action"),
+            evidence=tuple(EvidenceRef.from_json(e) for e in ev),
+            details=_freeze(details),  # type: ignore[arg-type]
+            prev_sha256=_hexstr(obj, "prev_sha256"),
+            entry_sha256=_hexstr(obj, "entry_sha256"),
+        )
+
+    @classmethod
+    def parse_line(cls, line: bytes) -> Entry:
+        """Parse one log line (without newline); raises ``ValueError`` naming what is wrong."""
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not JSON ({exc.msg} at column {exc.colno})") from None
+        return cls.from_json(obj)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        ev = ", ".join(self.evidence_ids) or "—"
+        return (
+            f"<table><tr><th>seq</th><td>{self.seq}</td></tr>"
+            f"<tr><th>time (UTC)</th><td>{escape(_format_time(self.time))}</td></tr>"
+            f"<tr><th>action</th><td>{escape(self.action)}</td></tr>"
+            f"<tr><th>actor</th><td>{escape(self.actor)}@{escape(self.host)}</td></tr>"
+            f"<tr><th>evidence</th><td>{escape(ev)}</td></tr>"
+            f"<tr><th>entry_sha256</th><td><code>{self.entry_sha256}</code></td></tr></table>"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The last entry of the log: its sequence number and digest."""
+
+    seq: int
+    entry_sha256: str
+
+    def __str__(self) -> str:
+        return f"entry {self.seq} sha256:{self.entry_sha256}"
+
+
+def entry_digest(obj_without_hash: Mapping[str, JSONValue]) -> str:
+    """SHA-256 of the RFC 8785 form of an entry object that lacks ``entry_sha256``.
+
+    Examples
+    --------
+    >>> entry_digest({"seq": 1, "action": "init"}) == hashlib.sha256(
+    ...     b'{"action":"init","seq":1}').hexdigest()
+    True
+    """
+    return hashlib.sha256(rfc8785.dumps(_thaw(obj_without_hash))).hexdigest()
+
+
+def _format_time(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _parse_time(s: str) -> datetime:
+    t = datetime.fromisoformat(s)
+    if t.tzinfo is None:
+        raise ValueError(f"time {s!r} has no zone")
+    return t.astimezone(UTC)
+
+
+def _str(obj: Mapping[str, JSONValue], key: str) -> str:
+    v = obj.get(key)
+    if not isinstance(v, str):
+        raise ValueError(f"{key!r} missing or not a string")
+    return v
+
+
+def _int(obj: Mapping[str, JSONValue], key: str) -> int:
+    v = obj.get(key)
+    if not isinstance(v, int) or isinstance(v, bool):
+        raise ValueError(f"{key!r} missing or not an integer")
+    return v
+
+
+def _hexstr(obj: Mapping[str, JSONValue], key: str) -> str:
+    v = _str(obj, key)
+    if len(v) != 64 or not set(v.encode()) <= _HEX:
+        raise ValueError(f"{key!r} is not 64 lowercase hex digits")
+    return v
+
+
+def split_line(line: bytes) -> tuple[bytes, bytes] | None:
+    """Split a canonical line into (hashed body, recorded ``entry_sha256``), or None.
+
+    ``entry_sha256`` sorts after ``details`` and before ``evidence``; the members after it hold
+    no nested objects with such a key, so the *last* occurrence of the marker is the top-level one.
+    """
+    i = line.rfind(_HASH_MARK)
+    if i < 0:
+        return None
+    j = i + len(_HASH_MARK)
+    recorded = line[j : j + 64]
+    if line[j + 64 : j + 65] != b'"':
+        return None
+    return line[:i] + line[j + 65 :], recorded
+
+
+def _prev_and_seq(line: bytes) -> tuple[bytes, int] | None:
+    i = line.rfind(_PREV_MARK)
+    if i < 0:
+        return None
+    j = i + len(_PREV_MARK)
+    prev = line[j : j + 64]
+    k = line.find(_SEQ_MARK, j)
+    if k < 0:
+        return None
+    k += len(_SEQ_MARK)
+    end = line.find(b",", k)
+    try:
+        return prev, int(line[k:end])
+    except ValueError:
+        return None
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    number: int  # 1-based line number in the file
+    seq: int | None
+    prev: str | None
+    recorded: str | None
+    computed: str | None
+    error: str | None
+
+
+def _scan_line(number: int, line: bytes) -> _Line:
+    parts = split_line(line)
+    ps = _prev_and_seq(line)
+    if parts is None or ps is None:
+        try:
+            Entry.parse_line(line)
+        except ValueError as exc:
+            return _Line(number, None, None, None, None, str(exc))
+        return _Line(number, None, None, None, None, "not in canonical form")
+    body, recorded = parts
+    computed = hashlib.sha256(body).hexdigest()
+    try:
+        rec = recorded.decode("ascii")
+        prev = ps[0].decode("ascii")
+    except UnicodeDecodeError:
+        return _Line(number, None, None, None, None, "digest fields are not hex")
+    if computed == rec:
+        # The bytes are what a writer produced; still refuse bytes that are not an entry.
+        try:
+            Entry.parse_line(line)
+        except ValueError as exc:
+            return _Line(number, ps[1], prev, rec, computed, str(exc))
+    return _Line(number, ps[1], prev, rec, computed, None)
+
+
+@dataclass(frozen=True, slots=True)
+class ChainCheck:
+    """Result of walking the chain: the problems, how many entries, and the head."""
+
+    problems: tuple[Problem, ...]
+    entries: int
+    head: Head | None
+    torn_tail: bool
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+def _fast_walk(data: bytes) -> tuple[int, Head | None] | None:
+    """Walk a well-formed chain quickly; return None at the first irregularity."""
+    prev = GENESIS.encode()
+    seq = 0
+    sha = hashlib.sha256
+    rfind = bytes.rfind
+    hash_mark = _HASH_MARK
+    prev_mark = _PREV_MARK
+    seq_mark = _SEQ_MARK
+    lines = data.split(b"\n")
+    if lines[-1] != b"":
+        return None  # torn or damaged tail: let the slow walk describe it
+    lines.pop()
+    for line in lines:
+        i = rfind(line, hash_mark)
+        if i < 0:
+            return None
+        body = line[:i] + line[i + 82 :]
+        recorded = line[i + 17 : i + 81]
+        if sha(body).hexdigest().encode() != recorded or line[i + 81 : i + 82] != b'"':
+            return None
+        j = rfind(line, prev_mark)
+        if j < 0 or line[j + 15 : j + 79] != prev:
+            return None
+        k = line.find(seq_mark, j) + 6
+        seq += 1
+        if line[k : line.find(b",", k)] != b"%d" % seq:
+            return None
+        prev = recorded
+    if seq == 0:
+        return 0, None
+    return seq, Head(seq, prev.decode("ascii"))
+
+
+def check_chain(path: Path | str) -> ChainCheck:
+    """Walk the hash chain of the log at ``path`` and name every problem found.
+
+    Finds edited entries (content no longer matches ``entry_sha256``), broken links (``prev``
+    mismatch), deleted, inserted and reordered entries, lines that do not parse (by line number),
+    a torn last line (an interrupted write, not yet recovered) and a damaged one.  A cut-off tail
+    can only be seen against an anchor (see :mod:`forensics.integrity`).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "custody.jsonl"
+    >>> _ = CustodyLog(p, actor="x").append([EntryDraft("init"), EntryDraft("note")])
+    >>> lines = p.read_bytes().splitlines(keepends=True)
+    >>> _ = p.write_bytes(lines[1] + lines[0])
+    >>> [str(x)[:48] for x in check_chain(p).problems]
+    ['entry 1 (line 2): reordered: expected at line 1 ']
+    """
+    data = Path(path).read_bytes()
+    fast = _fast_walk(data)
+    if fast is not None:
+        return ChainCheck((), fast[0], fast[1], False)
+    return _slow_walk(data)
+
+
+def _slow_walk(data: bytes) -> ChainCheck:
+    raw = data.split(b"\n")
+    tail = raw.pop()  # b"" when the file ends with a newline
+    problems: list[Problem] = []
+    torn = False
+    scanned = [_scan_line(n, line) for n, line in enumerate(raw, start=1)]
+    if tail:
+        n = len(raw) + 1
+        cut = tail[: tail.rfind(b"}") + 1]
+        complete = _scan_line(n, cut) if cut else None
+        if complete is not None and complete.error is None and complete.recorded == complete.computed:
+            problems.append(DamagedTail(n))
+            scanned.append(complete)
+        else:
+            problems.append(TornTail(n, len(tail)))
+            torn = True
+
+    good: list[_Line] = []
+    unparsed: list[int] = []
+    edited: set[int] = set()
+    for s in scanned:
+        if s.error is not None:
+            problems.append(UnparseableLine(s.number, s.error))
+            unparsed.append(s.number)
+            continue
+        if s.recorded != s.computed:
+            problems.append(EditedEntry(s.seq or 0, s.number, s.recorded or "", s.computed or ""))
+            edited.add(s.number)
+        good.append(s)  # an edited entry still links: its successor names its recorded digest
+
+    children: dict[str, list[_Line]] = {}
+    for s in good:
+        children.setdefault(s.prev or "", []).append(s)
+
+    # Walk from the genesis.  Where the link breaks, name why and carry on from the next entry.
+    cur = _Line(0, 0, None, GENESIS, GENESIS, None)
+    visited: set[int] = set()
+    chain: list[_Line] = []
+    while True:
+        kids = [k for k in children.get(cur.recorded or "", []) if k.number not in visited]
+        expected_seq = (cur.seq or 0) + 1
+        if kids:
+            # On a fork prefer the entry the chain goes on from, then the right number.
+            kids.sort(key=lambda k: (not children.get(k.recorded or ""), k.seq != expected_seq,
+                                     k.number))
+            nxt = kids[0]
+            if nxt.seq != expected_seq and nxt.number not in edited:
+                problems.append(InsertedEntry(
+                    nxt.seq or 0, nxt.number,
+                    f"sequence number {nxt.seq} where {expected_seq} was expected"))
+        else:
+            rest = [k for k in good if k.number not in visited and (k.seq or 0) > (cur.seq or 0)]
+            if not rest:
+                break
+            nxt = min(rest, key=lambda k: (k.seq or 0, k.number))
+            if nxt.seq == expected_seq:
+                if cur.number not in edited:
+                    problems.append(PrevMismatch(nxt.seq or 0, nxt.number, cur.recorded or "",
+                                                 nxt.prev or ""))
+            else:
+                lo, hi = sorted((cur.number, nxt.number))
+                explained = sum(1 for u in unparsed if lo < u < hi)
+                if explained < (nxt.seq or 0) - expected_seq:
+                    problems.append(DeletedEntries(expected_seq, (nxt.seq or 0) - 1, nxt.number))
+        visited.add(nxt.number)
+        chain.append(nxt)
+        cur = nxt
+
+    for s in good:
+        if s.number not in visited:
+            problems.append(InsertedEntry(
+                s.seq or 0, s.number,
+                "not part of the chain: its prev matches no entry, or another entry already "
+                "continues the chain from there"))
+
+    # Order: entries outside the longest run in file order were moved.
+    lines = [s.number for s in chain]
+    keep = _longest_increasing(lines)
+    sorted_lines = sorted(lines)
+    for i, s in enumerate(chain):
+        if i not in keep:
+            problems.append(ReorderedEntries(s.seq or 0, s.number, sorted_lines[i]))
+
+    head = Head(chain[-1].seq or 0, chain[-1].recorded or "") if chain else None
+    problems.sort(key=_problem_order)
+    return ChainCheck(tuple(problems), len(scanned), head, torn)
+
+
+def _longest_increasing(values: list[int]) -> set[int]:
+    """Indexes of one longest strictly increasing subsequence of ``values`` (patience sort)."""
+    import bisect
+
+    tails: list[int] = []
+    tails_idx: list[int] = []
+    parent = [-1] * len(values)
+    for i, v in enumerate(values):
+        k = bisect.bisect_left(tails, v)
+        if k == len(tails):
+            tails.append(v)
+            tails_idx.append(i)
+        else:
+            tails[k] = v
+            tails_idx[k] = i
+        parent[i] = tails_idx[k - 1] if k else -1
+    out: set[int] = set()
+    i = tails_idx[-1] if tails_idx else -1
+    while i >= 0:
+        out.add(i)
+        i = parent[i]
+    return out
+
+
+def _problem_order(p: Problem) -> tuple[int, str]:
+    line = getattr(p, "line", 0)
+    return (line, p.kind)
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _default_actor() -> str:
+    env = os.environ.get("FORENSICS_ACTOR")
+    if env:
+        return env
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+class CustodyLog:
+    """Append to and read one custody log file.
+
+    Parameters
+    ----------
+    path : path-like
+        The ``custody.jsonl`` file (created on the first append).
+    actor : str, optional
+        Who is acting; defaults to ``$FORENSICS_ACTOR`` or the login name.
+    """
+
+    def __init__(self, path: Path | str, *, actor: str | None = None) -> None:
+        self.path = Path(path)
+        self.actor = actor or _default_actor()
+        self.host = socket.gethostname()
+        self._lock = filelock.FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT_SECONDS)
+
+    @property
+    def lock(self) -> filelock.BaseFileLock:
+        """The cross-process lock held while appending (re-entrant within a process)."""
+        return self._lock
+
+    # reading
+
+    def read(self, offset: int = 0) -> tuple[tuple[Entry, ...], int]:
+        """Parse the complete entries from byte ``offset`` on; return them and the new offset.
+
+        Raises :class:`CustodyLogDamaged` on a line that is not an entry (writers must not build
+        on a log they cannot read; ``forensics verify`` describes the damage).  A torn last line
+        (no newline) is not returned and the offset stops before it.
+        """
+        try:
+            with open(self.path, "rb") as fh:
+                fh.seek(offset)
+                data = fh.read()
+        except FileNotFoundError:
+            return (), offset
+        end = data.rfind(b"\n") + 1
+        entries = []
+        for raw in data[:end].split(b"\n")[:-1]:
+            try:
+                entries.append(Entry.parse_line(raw))
+            except ValueError as exc:
+                raise CustodyLogDamaged(self.path, f"entry after byte {offset}: {exc}") from None
+        return tuple(entries), offset + end
+
+    def entries(self) -> tuple[Entry, ...]:
+        """Every complete entry in file order."""
+        return self.read(0)[0]
+
+    def head(self) -> Head | None:
+        """The last complete entry's sequence and digest (reads only the end of the file)."""
+        last = self._last_line()
+        if last is None:
+            return None
+        entry = Entry.parse_line(last)
+        return Head(entry.seq, entry.entry_sha256)
+
+    def _last_line(self) -> bytes | None:
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            return None
+        if size == 0:
+            return None
+        with open(self.path, "rb") as fh:
+            step = 4096
+            pos = size
+            buf = b""
+            while pos > 0:
+                read = min(step, pos)
+                pos -= read
+                fh.seek(pos)
+                buf = fh.read(read) + buf
+                body = buf[:-1] if buf.endswith(b"\n") else buf
+                nl = body.rfind(b"\n")
+                if nl >= 0 or pos == 0:
+                    if not buf.endswith(b"\n"):
+                        return None
+                    return body[nl + 1 :]
+                step *= 2
+        return None
+
+    # writing
+
+    def append(self, drafts: Sequence[EntryDraft]) -> tuple[Entry, ...]:
+        """Append ``drafts`` as consecutive entries, durably, and return them.
+
+        The lock is held for the whole append; the entries are written with one ``write`` and
+        ``fsync``-ed before this returns.  On a write error (a full disk) the file is cut back to
+        its previous length and :class:`StorageError` is raised: nothing half-written remains.
+        """
+        if not drafts:
+            return ()
+        with self._lock:
+            return self._append_locked(drafts)
+
+    def _append_locked(self, drafts: Sequence[EntryDraft]) -> tuple[Entry, ...]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        created = not self.path.exists()
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+        try:
+            if created:
+                fsync_dir(self.path.parent)
+            recovered = self._recover_tail(fd)
+            head = self._head_locked()
+            drafts = list(recovered) + list(drafts)
+            seq = head.seq if head else 0
+            prev = head.entry_sha256 if head else GENESIS
+            now = datetime.now(UTC)
+            out: list[Entry] = []
+            chunks: list[bytes] = []
+            for d in drafts:
+                seq += 1
+                obj: dict[str, JSONValue] = {
+                    "seq": seq, "time": _format_time(now), "actor": self.actor,
+                    "host": self.host, "tool": TOOL_NAME, "tool_version": __version__,
+                    "action": d.action, "evidence": [e.to_json() for e in d.evidence],
+                    "details": _thaw(d.details), "prev_sha256": prev,
+                }
+                digest = entry_digest(obj)
+                entry = Entry(
+                    seq=seq, time=now, actor=self.actor, host=self.host, tool=TOOL_NAME,
+                    tool_version=__version__, action=d.action, evidence=d.evidence,
+                    details=d.details, prev_sha256=prev, entry_sha256=digest,
+                )
+                out.append(entry)
+                chunks.append(entry.line() + b"\n")
+                prev = digest
+            size_before = os.fstat(fd).st_size
+            try:
+                write_all(fd, b"".join(chunks))
+                os.fsync(fd)
+            except OSError as exc:
+                try:
+                    os.ftruncate(fd, size_before)
+                    os.fsync(fd)
+                except OSError:
+                    pass  # the torn tail is recovered by the next writer
+                if is_disk_full(exc):
+                    raise StorageError(self.path, exc.strerror or "disk full") from None
+                raise
+            return tuple(out[len(recovered):])
+        finally:
+            os.close(fd)
+
+    def _head_locked(self) -> Head | None:
+        last = self._last_line()
+        if last is None:
+            return None
+        try:
+            entry = Entry.parse_line(last)
+        except ValueError as exc:
+            raise CustodyLogDamaged(self.path, f"last entry unreadable: {exc}") from None
+        body_hash = split_line(last)
+        if body_hash is None or hashlib.sha256(body_hash[0]).hexdigest() != entry.entry_sha256:
+            raise CustodyLogDamaged(self.path, f"last entry {entry.seq} does not match its digest")
+        return Head(entry.seq, entry.entry_sha256)
+
+    def _recover_tail(self, fd: int) -> tuple[EntryDraft, ...]:
+        """Move a torn last line aside and return the draft of the entry that records it."""
+        size = os.fstat(fd).st_size
+        if size == 0:
+            return ()
+        if os.pread(fd, 1, size - 1) == b"\n":
+            return ()
+        start = max(0, size - (1 << 20))
+        window = os.pread(fd, size - start, start)
+        while True:
+            nl = window.rfind(b"\n")
+            if nl >= 0 or start == 0:
+                break
+            start = max(0, start - (1 << 20))
+            window = os.pread(fd, size - start, start)
+        offset = start + nl + 1
+        tail = os.pread(fd, size - offset, offset)
+        cut = tail[: tail.rfind(b"}") + 1]
+        parts = split_line(cut) if cut else None
+        if parts is not None and hashlib.sha256(parts[0]).hexdigest().encode() == parts[1]:
+            raise CustodyLogDamaged(
+                self.path, "last line holds a complete entry but its newline is gone or replaced"
+            )
+        side_dir = self.path.parent / RECOVERED_DIR
+        side_dir.mkdir(exist_ok=True)
+        side = side_dir / f"torn-line-at-byte-{offset}.bin"
+        n = 1
+        while side.exists():
+            n += 1
+            side = side_dir / f"torn-line-at-byte-{offset}-{n}.bin"
+        sfd = os.open(side, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o444)
+        try:
+            write_all(sfd, tail)
+            os.fsync(sfd)
+        finally:
+            os.close(sfd)
+        fsync_dir(side_dir)
+        os.ftruncate(fd, offset)
+        os.fsync(fd)
+        return (
+            EntryDraft(
+                Action.RECOVER,
+                details={
+                    "what": "torn last line of the custody log (an interrupted write, never "
+                    "acknowledged) moved aside",
+                    "byte_offset": offset,
+                    "length": len(tail),
+                    "sha256": hashlib.sha256(tail).hexdigest(),
+                    "kept_as": f"{RECOVERED_DIR}/{side.name}",
+                },
+            ),
+        )

@@ -1,0 +1,144 @@
+"""Every error the package raises on purpose.
+
+Two families matter to callers and to the command line:
+
+* :class:`InputError` and its leaves: bad usage or bad input (a missing path, a folder that is not
+  a case, an unsafe name, a malformed intake sheet, a full disk).  The command exits with 2 and
+  nothing is half-written.
+* :class:`IntegrityError` and :class:`CustodyLogDamaged`: something inside a real case does not
+  check out.  That is a *finding*, reported with exit 1, never an input error.
+
+Every class has typed attributes so that a notebook or a test can inspect what went wrong without
+parsing the message.  Input is never validated with ``assert``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from forensics.integrity import VerificationReport
+
+__all__ = [
+    "CaseExistsError",
+    "CustodyLogDamaged",
+    "ForensicsError",
+    "InputError",
+    "IntakeSheetError",
+    "IntegrityError",
+    "NotACaseError",
+    "SourceError",
+    "StorageError",
+    "UnsafePathError",
+]
+
+
+class ForensicsError(Exception):
+    """Base class of every error raised by :mod:`forensics` on purpose."""
+
+    exit_code: int = 2
+
+
+class InputError(ForensicsError):
+    """Bad usage or bad input: the command exits with 2 and the case is left as it was."""
+
+    exit_code = 2
+
+
+class NotACaseError(InputError):
+    """A folder that is not a forensics case (no ``case.toml`` or no ``custody.jsonl``)."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(
+            f"{self.path}: not a forensics case ({reason}). "
+            f"Create one with `forensics init {self.path}` or check the path."
+        )
+
+
+class CaseExistsError(InputError):
+    """``init`` refused: the target folder already exists and is not empty."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        super().__init__(
+            f"{self.path}: already exists and is not empty; choose a new folder for the case."
+        )
+
+
+class SourceError(InputError):
+    """A file or folder to bring into a case is missing, unreadable or not a regular file."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class UnsafePathError(InputError):
+    """A name that could escape the case folder or collide inside it (``..``, NUL, ...)."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        super().__init__(f"unsafe path {name!r}: {reason}")
+
+
+class IntakeSheetError(InputError):
+    """An intake sheet (CSV) or an intake option that cannot be used as written."""
+
+    def __init__(
+        self, path: Path | str | None, message: str, *, row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.path = Path(path) if path is not None else None
+        self.row = row
+        self.column = column
+        self.message = message
+        where = str(self.path) if self.path is not None else "intake"
+        if row is not None:
+            where += f", row {row}"
+        if column is not None:
+            where += f", column {column!r}"
+        super().__init__(f"{where}: {message}")
+
+
+class StorageError(InputError):
+    """The case folder could not be written (disk full, permissions); nothing was acknowledged."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(
+            f"{self.path}: cannot write ({reason}); nothing was recorded. "
+            "Free space or fix permissions, then run the command again."
+        )
+
+
+class CustodyLogDamaged(ForensicsError):
+    """The custody log cannot be appended to safely; run ``forensics verify`` to see why."""
+
+    exit_code = 1
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(
+            f"{self.path}: custody log damaged ({reason}); nothing was written. "
+            f"Run `forensics verify {self.path.parent}` for the full list of problems."
+        )
+
+
+class IntegrityError(ForensicsError):
+    """Verification found problems; ``report`` holds every one of them."""
+
+    exit_code = 1
+
+    def __init__(self, report: VerificationReport) -> None:
+        self.report = report
+        lines = [str(p) for p in report.problems]
+        super().__init__(
+            f"{len(lines)} integrity problem(s) found:\n" + "\n".join(f"  {x}" for x in lines)
+        )

@@ -1,0 +1,207 @@
+"""The content-addressed, read-only evidence store and its staging area.
+
+A stored item lives at ``store/sha256/<first two hex digits>/<64 hex digits>``, mode 0444: its name
+is its SHA-256, so no outside name ever reaches the store and the same content is stored once.
+
+Bringing a file in is crash-safe in three steps (see :mod:`forensics.ingest`): the copy is made
+*outside the store proper*, in a staging folder of its own (``staging/<session>/``) that its writer
+holds a lock on; the custody entry is appended and made durable; only then is the copy renamed into
+the store.  A session whose writer died leaves its staging folder unlocked, and the next writer
+recovers it (:meth:`EvidenceStore.recover`): a staged copy the log accounts for is moved into place,
+one it does not (never acknowledged) is discarded, and each step is recorded in the custody log.
+
+Examples
+--------
+>>> EvidenceStore.relative_path("ab" * 32)
+'store/sha256/ab/abababababababababababababababababababababababababababababababab'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import filelock
+
+from forensics.custody import Action, EntryDraft
+from forensics.digests import DigestSet, copy_and_hash, hash_file
+from forensics.durable import fsync_dir
+
+__all__ = ["STAGING_DIR", "STORE_DIR", "EvidenceStore", "StagedCopy", "StagingSession"]
+
+STORE_DIR = "store"
+STAGING_DIR = "staging"
+_ALGO_DIR = "sha256"
+_READ_ONLY = 0o444
+
+
+@dataclass(frozen=True, slots=True)
+class StagedCopy:
+    """A copy in a staging folder, with the digests of the bytes read from the source."""
+
+    path: Path
+    digests: DigestSet
+
+
+class StagingSession:
+    """A private staging folder, locked for as long as its writer lives."""
+
+    def __init__(self, case_root: Path) -> None:
+        self.root = case_root / STAGING_DIR
+        self.root.mkdir(exist_ok=True)
+        self.name = uuid.uuid4().hex
+        self.folder = self.root / self.name
+        self._lock = filelock.FileLock(str(self.folder) + ".lock", timeout=0)
+        self._lock.acquire()
+        self.folder.mkdir()
+        self._n = 0
+
+    def stage(self, src: int) -> StagedCopy:
+        """Copy the open read-only file descriptor ``src`` into the session, hashing it."""
+        self._n += 1
+        tmp = self.folder / f"{self._n:08d}.part"
+        with os.fdopen(os.dup(src), "rb", closefd=True) as fin, open(tmp, "xb") as fout:
+            digests = copy_and_hash(fin, fout)
+        final = self.folder / f"{digests.sha256}.{self._n:08d}"
+        os.rename(tmp, final)
+        os.chmod(final, _READ_ONLY)
+        return StagedCopy(final, digests)
+
+    def close(self) -> None:
+        """Remove the (empty) session folder and release its lock."""
+        with contextlib.suppress(FileNotFoundError):
+            for leftover in self.folder.iterdir():
+                leftover.unlink()
+            self.folder.rmdir()
+        self._lock.release()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(str(self.folder) + ".lock")
+
+    def __enter__(self) -> StagingSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class EvidenceStore:
+    """The store of one case (``CASE/store``)."""
+
+    def __init__(self, case_root: Path) -> None:
+        self.case_root = case_root
+        self.root = case_root / STORE_DIR
+
+    @staticmethod
+    def relative_path(sha256: str) -> str:
+        """The path of an item relative to the case folder."""
+        return f"{STORE_DIR}/{_ALGO_DIR}/{sha256[:2]}/{sha256}"
+
+    def path_for(self, sha256: str) -> Path:
+        return self.case_root / self.relative_path(sha256)
+
+    def has(self, sha256: str) -> bool:
+        return self.path_for(sha256).is_file()
+
+    def place(self, staged: StagedCopy) -> Path:
+        """Move a staged copy into the store (its name is its SHA-256) and return the path."""
+        target = self.path_for(staged.digests.sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(staged.path, target)
+        return target
+
+    def sync_names(self, sha256s: set[str]) -> None:
+        """Make the renames of a batch durable (each item's folder, once)."""
+        for folder in {self.path_for(s).parent for s in sha256s}:
+            fsync_dir(folder)
+        for folder in {self.root / _ALGO_DIR, self.root}:
+            if folder.exists():
+                fsync_dir(folder)
+
+    def files(self) -> Iterator[Path]:
+        """Every entry below ``store/`` that is not a folder (files, links, devices, ...)."""
+        if not self.root.exists():
+            return
+        for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
+            base = Path(dirpath)
+            for d in dirnames:
+                if (base / d).is_symlink():
+                    yield base / d
+            for f in filenames:
+                yield base / f
+
+    def sha256_of_path(self, path: Path) -> str | None:
+        """The digest a store path claims by its place, or None if it is not a store name."""
+        try:
+            rel = path.relative_to(self.root).parts
+        except ValueError:
+            return None
+        if len(rel) != 3 or rel[0] != _ALGO_DIR:
+            return None
+        name = rel[2]
+        if len(name) != 64 or any(c not in "0123456789abcdef" for c in name) or rel[1] != name[:2]:
+            return None
+        return name
+
+    def recover(
+        self, is_logged: Callable[[str], bool], record: Callable[[EntryDraft], None]
+    ) -> int:
+        """Finish or discard the work of dead staging sessions; return how many files it touched.
+
+        Must be called with the custody lock held.  ``is_logged(sha256)`` says whether the log
+        accounts for that content; ``record`` appends a custody entry.
+        """
+        staging = self.case_root / STAGING_DIR
+        if not staging.exists():
+            return 0
+        touched = 0
+        for folder in sorted(p for p in staging.iterdir() if p.is_dir()):
+            lock = filelock.FileLock(str(folder) + ".lock", timeout=0)
+            try:
+                lock.acquire()
+            except filelock.Timeout:
+                continue  # its writer is alive
+            try:
+                for f in sorted(folder.iterdir()):
+                    touched += 1
+                    record(self._recover_one(f, is_logged))
+                shutil.rmtree(folder, ignore_errors=True)
+                fsync_dir(staging)
+            finally:
+                lock.release()
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(str(folder) + ".lock")
+        return touched
+
+    def _recover_one(self, f: Path, is_logged: Callable[[str], bool]) -> EntryDraft:
+        claimed = f.name.split(".", 1)[0]
+        digests = hash_file(f)
+        details: dict[str, object] = {
+            "staged_file": f"{STAGING_DIR}/{f.parent.name}/{f.name}",
+            "size": digests.size,
+            "sha256": digests.sha256,
+        }
+        if f.name.endswith(".part") or claimed != digests.sha256 or not is_logged(digests.sha256):
+            f.unlink()
+            details["what"] = (
+                "staged copy from an interrupted add discarded: no custody entry acknowledged it"
+            )
+            details["result"] = "discarded"
+        elif self.has(digests.sha256):
+            f.unlink()
+            details["what"] = "staged copy discarded: the store already holds this content"
+            details["result"] = "discarded-duplicate"
+        else:
+            self.place(StagedCopy(f, digests))
+            self.sync_names({digests.sha256})
+            details["what"] = (
+                "staged copy from an interrupted add moved into the store: its acquisition "
+                "had been logged"
+            )
+            details["result"] = "moved-into-store"
+            details["stored_as"] = self.relative_path(digests.sha256)
+        return EntryDraft(Action.RECOVER, details=details)  # type: ignore[arg-type]

@@ -5,11 +5,11 @@ Usage::
     python benchmarks/bench_digests.py [--size-mib 1024] [--keep] [--runs 3]
 
 Creates a file of random data (in a temporary folder, or in ``benchmarks/out/`` with ``--keep``,
-where it is kept and reused), reads it once so the page cache is warm, then times one after
-another, best of ``--runs`` each: ``sha256sum``, ``md5sum``, ``openssl dgst -sm3``, our
+where it is kept and reused) and reads it once so the page cache is warm.  Then, in ``--runs``
+rounds, times one after another: ``sha256sum``, ``md5sum``, ``openssl dgst -sm3``, our
 ``hash_file`` in-process (all three digests in one pass), the same with the worker threads
 disabled (for reference), and ``python -m forensics.cli hash FILE`` when ``forensics/cli.py``
-exists.
+exists; each line reports its best round.
 
 Target: all three digests in at most 1.15 times the wall time of ``openssl dgst -sm3`` alone.
 The exit status is 0 when the target is met, 1 when it is missed, 2 when it could not be
@@ -59,14 +59,11 @@ def warm(path: Path) -> None:
             pass
 
 
-def best_of(runs: int, fn: Callable[[], str]) -> tuple[float, str]:
-    """Run ``fn`` ``runs`` times; return the best wall time and the last output."""
-    best, out = float("inf"), ""
-    for _ in range(runs):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, out
+def timed(fn: Callable[[], str]) -> tuple[float, str]:
+    """Run ``fn`` once; return its wall time and output."""
+    start = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - start, out
 
 
 def command(argv: list[str], **kwargs: object) -> Callable[[], str]:
@@ -127,17 +124,31 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("forensics/cli.py not found: skipping the CLI line")
 
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
         print(
             f"\nfile: {size / 2**20:.0f} MiB, best of {args.runs}, warm cache, "
-            f"SM3 backend: {digests.SM3_BACKEND}, {os.cpu_count()} CPUs\n"
+            f"SM3 backend: {digests.SM3_BACKEND}, {os.cpu_count()} CPUs, load {load:.2f}"
         )
+        if load > 0.5:
+            print("warning: the machine is busy; hash_file needs two idle CPUs for its target")
+        print()
+        # Rounds of every case in turn (rather than all runs of one case, then the next), so
+        # that a passing burst of load on the machine hits every case alike.
         results: dict[str, float] = {}
         outputs: dict[str, str] = {}
-        for name, fn in cases:
-            try:
-                results[name], outputs[name] = best_of(args.runs, fn)
-            except (RuntimeError, OSError) as exc:
-                print(f"{name}: failed: {exc}")
+        failed: set[str] = set()
+        for _ in range(args.runs):
+            for name, fn in cases:
+                if name in failed:
+                    continue
+                try:
+                    seconds, outputs[name] = timed(fn)
+                except (RuntimeError, OSError) as exc:
+                    print(f"{name}: failed: {exc}")
+                    failed.add(name)
+                    results.pop(name, None)
+                    continue
+                results[name] = min(seconds, results.get(name, seconds))
 
     reference = results.get("openssl dgst -sm3")
     print(f"{'tool':<32} {'seconds':>8} {'MB/s':>8} {'x openssl sm3':>14}")

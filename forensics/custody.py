@@ -376,12 +376,11 @@ def _scan_line(number: int, line: bytes) -> _Line:
         prev = ps[0].decode("ascii")
     except UnicodeDecodeError:
         return _Line(number, None, None, None, None, "digest fields are not hex")
-    if computed == rec:
-        # The bytes are what a writer produced; still refuse bytes that are not an entry.
-        try:
-            Entry.parse_line(line)
-        except ValueError as exc:
-            return _Line(number, ps[1], prev, rec, computed, str(exc))
+    # Bytes that are not an entry are reported as such, whether or not their digest matches.
+    try:
+        Entry.parse_line(line)
+    except ValueError as exc:
+        return _Line(number, ps[1], prev, rec, computed, str(exc))
     return _Line(number, ps[1], prev, rec, computed, None)
 
 

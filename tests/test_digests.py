@@ -16,6 +16,9 @@ import hashlib
 import io
 import itertools
 import json
+import subprocess
+import sys
+import textwrap
 import threading
 from dataclasses import FrozenInstanceError
 from pathlib import Path
@@ -140,6 +143,29 @@ def test_sm3_vector_openssl_backend():
         pytest.skip("this Python's OpenSSL has no SM3")
     for data, expected in SM3_VECTORS:
         assert digests._sm3_factory("openssl")(data).hexdigest() == expected
+
+
+def test_backend_falls_back_when_openssl_lacks_sm3():
+    code = textwrap.dedent(
+        """
+        import hashlib
+        _new = hashlib.new
+        def new(name, *args, **kwargs):
+            if name.lower() == "sm3":
+                raise ValueError("unsupported hash type sm3")
+            return _new(name, *args, **kwargs)
+        hashlib.new = new
+        from forensics import digests
+        h = digests.sm3()
+        print(digests.SM3_BACKEND, type(h).__name__, digests.hash_bytes(b"abc").sm3)
+        """
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["pure-python", "_PurePythonSM3", SM3_VECTORS[0][1]]
 
 
 def test_sm3_factory_unknown_backend():

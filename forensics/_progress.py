@@ -7,8 +7,8 @@ terminal (a pipe, a log file, CI) and no notebook kernel is running, nothing is 
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 __all__ = ["progress_bar", "progress_wanted"]
 

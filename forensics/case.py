@@ -254,7 +254,8 @@ class Case:
             data = meta.to_toml()
             atomic_write(root / CASE_FILE, data)
             fsync_dir(root)
-            case = cls(root, meta, actor=actor or (examiner or None))
+            case = cls(root, meta, actor=actor or os.environ.get("FORENSICS_ACTOR") or examiner
+                       or None)
             case.log.append([EntryDraft(Action.INIT, details={
                 "metadata": {
                     "title": title, "case_number": case_number, "examiner": examiner,
@@ -294,6 +295,14 @@ class Case:
         for e in entries:
             self._state.apply(e)
         self._state.offset = offset
+
+    def replay(self, *, strict: bool = True) -> _State:
+        """A fresh replay of the whole log (``strict=False`` passes over unreadable lines)."""
+        state = _State()
+        entries, state.offset = self.log.read(0, strict=strict)
+        for e in entries:
+            state.apply(e)
+        return state
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -335,10 +344,11 @@ class Case:
     def recover(self) -> tuple[Entry, ...]:
         """Finish or discard what interrupted writers left behind; return the entries logged."""
         with self.log.lock:
+            torn = self.log.recover()
             pending = self._recover_locked()
             entries = self.log.append(pending)
             self.refresh()
-        return entries
+        return (*torn, *entries)
 
     def _recover_locked(self) -> list[EntryDraft]:
         self.refresh()

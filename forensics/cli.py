@@ -21,7 +21,8 @@ from forensics.intake import FACT_NAMES, IntakeFacts
 __all__ = ["cli", "main"]
 
 _FACT_HELP = {
-    "category": "证据规定 art. 14 kind: post, message, record/log, file/media, other (or 帖子, 聊天记录, 日志, 文件, 其他).",
+    "category": "证据规定 art. 14 kind: post, message, record/log, file/media, other "
+    "(or 帖子, 聊天记录, 日志, 文件, 其他).",
     "url": "Page address shown or captured.",
     "platform": "Platform (微博, 微信, 抖音, ...).",
     "publisher": "Publisher's display name.",

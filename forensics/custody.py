@@ -611,12 +611,13 @@ class CustodyLog:
 
     # reading
 
-    def read(self, offset: int = 0) -> tuple[tuple[Entry, ...], int]:
+    def read(self, offset: int = 0, *, strict: bool = True) -> tuple[tuple[Entry, ...], int]:
         """Parse the complete entries from byte ``offset`` on; return them and the new offset.
 
         Raises :class:`CustodyLogDamaged` on a line that is not an entry (writers must not build
         on a log they cannot read; ``forensics verify`` describes the damage).  A torn last line
-        (no newline) is not returned and the offset stops before it.
+        (no newline) is not returned and the offset stops before it.  With ``strict=False``
+        unreadable lines are passed over (for verification, which reports them itself).
         """
         try:
             with open(self.path, "rb") as fh:
@@ -630,7 +631,8 @@ class CustodyLog:
             try:
                 entries.append(Entry.parse_line(raw))
             except ValueError as exc:
-                raise CustodyLogDamaged(self.path, f"entry after byte {offset}: {exc}") from None
+                if strict:
+                    raise CustodyLogDamaged(self.path, f"entry after byte {offset}: {exc}") from None
         return tuple(entries), offset + end
 
     def entries(self) -> tuple[Entry, ...]:
@@ -682,9 +684,19 @@ class CustodyLog:
         if not drafts:
             return ()
         with self._lock:
-            return self._append_locked(drafts)
+            return self._append_locked(drafts)[1]
 
-    def _append_locked(self, drafts: Sequence[EntryDraft]) -> tuple[Entry, ...]:
+    def recover(self) -> tuple[Entry, ...]:
+        """Move a torn last line aside and log that; return the entries written (none if clean)."""
+        with self._lock:
+            if not self.path.exists():
+                return ()
+            return self._append_locked(())[0]
+
+    def _append_locked(
+        self, drafts: Sequence[EntryDraft]
+    ) -> tuple[tuple[Entry, ...], tuple[Entry, ...]]:
+        """Append under the held lock; return (recovery entries, entries for ``drafts``)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         created = not self.path.exists()
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
@@ -692,8 +704,10 @@ class CustodyLog:
             if created:
                 fsync_dir(self.path.parent)
             recovered = self._recover_tail(fd)
-            head = self._head_locked()
             drafts = list(recovered) + list(drafts)
+            if not drafts:
+                return (), ()
+            head = self._head_locked()
             seq = head.seq if head else 0
             prev = head.entry_sha256 if head else GENESIS
             now = datetime.now(UTC)
@@ -729,7 +743,7 @@ class CustodyLog:
                 if is_disk_full(exc):
                     raise StorageError(self.path, exc.strerror or "disk full") from None
                 raise
-            return tuple(out[len(recovered):])
+            return tuple(out[: len(recovered)]), tuple(out[len(recovered) :])
         finally:
             os.close(fd)
 

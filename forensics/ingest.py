@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -262,10 +263,8 @@ def _ingest(
     failed: list[Skipped] = []
     total = 0
     for s in sources:
-        try:
+        with contextlib.suppress(OSError):  # a vanished file is reported when it is read
             total += s.path.stat().st_size
-        except OSError:
-            pass
     try:
         with StagingSession(case.root) as session, progress_bar(
             total=total, desc="add", unit="B", enabled=progress

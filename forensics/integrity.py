@@ -265,7 +265,11 @@ def verify_case(
     notes: list[str] = []
     problems: list[Problem] = []
     if record:
-        recovered = case.recover()
+        try:
+            recovered = case.recover()
+        except CustodyLogDamaged as exc:
+            recovered = ()
+            notes.append(f"interrupted work not recovered: {exc.reason}")
         notes += [f"recovered before checking: entry {e.seq}: {e.details.get('what')}"
                   for e in recovered]
     log_path = case.root / LOG_FILE
@@ -273,11 +277,11 @@ def verify_case(
     problems += chain.problems
 
     # Items the log accounts for.
-    items = {}
     try:
-        items = {i.digests.sha256: i for i in case.items}
+        state = case.replay(strict=True)
     except CustodyLogDamaged:
-        pass  # the chain walk above names the damaged lines
+        state = case.replay(strict=False)  # the chain walk above names the damaged lines
+    items = {i.digests.sha256: i for i in state.items.values()}
     known_anchors, anchor_problems = _anchors_in_case(case)
     problems += anchor_problems
     all_anchors = list({(a.seq, a.entry_sha256): a for a in [*known_anchors, *anchors]}.values())
@@ -289,7 +293,7 @@ def verify_case(
     from forensics.case import CASE_FILE
 
     meta_now = hashlib.sha256((case.root / CASE_FILE).read_bytes()).hexdigest()
-    recorded_meta = case._state.metadata_sha256
+    recorded_meta = state.metadata_sha256
     if recorded_meta is not None and recorded_meta != meta_now:
         problems.append(MetadataChanged(CASE_FILE, recorded_meta, meta_now))
 
@@ -420,10 +424,10 @@ def backup(case: Case, dest: Path) -> BackupReport:
     dest = Path(dest)
     if dest.resolve() == case.root.resolve() or case.root.resolve() in dest.resolve().parents:
         raise InputError(f"{dest}: a backup must be outside the case folder")
-    if dest.exists() and any(dest.iterdir()):
-        if not (dest / LOG_FILE).is_file() or not _same_case(case, dest / LOG_FILE):
-            raise InputError(f"{dest}: exists and is not a backup of this case; choose an empty "
-                             "or new folder")
+    foreign = not (dest / LOG_FILE).is_file() or not _same_case(case, dest / LOG_FILE)
+    if dest.exists() and any(dest.iterdir()) and foreign:
+        raise InputError(f"{dest}: exists and is not a backup of this case; choose an empty "
+                         "or new folder")
     case.recover()
     copied = present = nbytes = 0
     try:
@@ -543,7 +547,8 @@ def compare(case: Case, dest: Path | str, *, check: bool = True) -> tuple[Proble
         for eid, it in theirs.items():
             mine = ours.get(eid)
             if mine is None or mine.digests != it.digests:
-                problems.append(BackupDiverged(label, it.acquired_seq, str(mine.digests.sha256 if mine else None), it.digests.sha256))
+                expected = mine.digests.sha256 if mine else "no such item in the case"
+                problems.append(BackupDiverged(label, it.acquired_seq, expected, it.digests.sha256))
         missing = tuple(sorted(set(ours) - set(theirs)))
         case_head = case.head
         copy_head = copy.head

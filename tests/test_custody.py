@@ -82,7 +82,7 @@ def test_entries_are_canonical_and_chained(tmp_path):
 
 
 def test_entry_round_trip_and_html(tmp_path):
-    path, lines = make_log(tmp_path, 2)
+    _, lines = make_log(tmp_path, 2)
     e = Entry.parse_line(lines[1].rstrip(b"\n"))
     assert e.line() == lines[1].rstrip(b"\n")
     assert e.evidence == (REF,)
@@ -151,7 +151,7 @@ def test_inserted_entry(tmp_path):
     forged["prev_sha256"] = "12" * 32
     del forged["entry_sha256"]
     forged["entry_sha256"] = entry_digest(forged)
-    path.write_bytes(b"".join(lines[:3] + [rfc8785.dumps(forged) + b"\n"] + lines[3:]))
+    path.write_bytes(b"".join([*lines[:3], rfc8785.dumps(forged) + b"\n", *lines[3:]]))
     (p,) = check_chain(path).problems
     assert isinstance(p, InsertedEntry) and p.line == 4 and p.seq == 3
 
@@ -162,7 +162,7 @@ def test_inserted_fork_with_a_valid_link(tmp_path):
     forged["details"] = {"text": "a second entry 3"}
     del forged["entry_sha256"]
     forged["entry_sha256"] = entry_digest(forged)
-    path.write_bytes(b"".join(lines[:3] + [rfc8785.dumps(forged) + b"\n"] + lines[3:]))
+    path.write_bytes(b"".join([*lines[:3], rfc8785.dumps(forged) + b"\n", *lines[3:]]))
     (p,) = check_chain(path).problems
     assert isinstance(p, InsertedEntry) and p.line == 4
 

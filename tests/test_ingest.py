@@ -12,8 +12,8 @@ import pytest
 from forensics.case import Case
 from forensics.digests import hash_bytes
 from forensics.errors import IntakeSheetError, SourceError
-from forensics.integrity import verify_case
 from forensics.intake import IntakeFacts
+from forensics.integrity import verify_case
 
 from .conftest import snapshot
 

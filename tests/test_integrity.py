@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from forensics.case import Case
-from forensics.errors import IntegrityError, InputError
+from forensics.errors import InputError, IntegrityError
 from forensics.integrity import compare, load_anchor, verify_case
 from forensics.problems import (
     AnchorMismatch,
@@ -284,3 +284,15 @@ def test_killed_add_leaves_a_case_that_verifies(tmp_path):
     case.add([src], progress=False)
     assert len(case.items) == 400
     assert verify_case(case).ok
+
+
+def test_a_damaged_log_line_does_not_make_every_item_unexpected(filled):
+    lines = filled.log.path.read_bytes().splitlines(keepends=True)
+    lines[2] = b"{not json}\n"
+    filled.log.path.write_bytes(b"".join(lines))
+    problems = verify_case(filled, record=False).problems
+    kinds = [p.kind for p in problems]
+    # The acquisition that line recorded is unknown now, so its item is unaccounted for.
+    assert kinds.count("unparseable-line") == 1
+    assert kinds.count("unexpected-file") == 1
+    assert "changed-item" not in kinds

@@ -24,16 +24,18 @@ and ``fsync``-s one custody entry per file; ``cp`` syncs nothing and ``sha256sum
 digest.  Before every timed run the whole system is ``sync``-ed (not timed) so that no contender
 pays for another's write-back.  Nothing is deleted until the end: on ext4 without a journal the
 inode allocator skips inodes freed in the last minutes (``recently_deleted``), which made a
-``cp -r`` into a just-emptied file system up to 20 times slower in our runs.  This is a measurement, not a test: the exit status is 0 whenever
-the figures could be taken (the target met or not), 2 when they could not.  The SHA-256 digests
-our store holds are cross-checked against ``sha256sum``'s.
+``cp -r`` into a just-emptied file system up to 20 times slower in our runs.
+
+This is a measurement, not a test: the exit status is 0 whenever the figures could be taken (the
+target met or not), 2 when they could not.  The SHA-256 digests our store holds are cross-checked
+against ``sha256sum``'s.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -50,6 +52,9 @@ from forensics.ingest import BATCH_BYTES, BATCH_FILES  # noqa: E402
 TARGET_RATIO = 3.0
 FILES_PER_FOLDER = 1000
 REFERENCE = "cp -r + sha256sum"
+START = "python -m forensics.cli --version"
+OURS_CLI = "ours: forensics.cli add (subprocess)"
+OURS_LIB = "ours: case.add (in-process)"
 
 
 def make_tree(src: Path, files: int, size: int) -> None:
@@ -71,8 +76,11 @@ def warm(src: Path) -> int:
     return total
 
 
-def shell(script: str) -> Callable[[], str]:
-    def run() -> str:
+def shell(template: str) -> Callable[[Path], str]:
+    """A contender that runs ``sh -c template`` with ``{dst}`` set to the run's target."""
+
+    def run(target: Path) -> str:
+        script = template.format(dst=shlex.quote(str(target)))
         done = subprocess.run(["sh", "-c", script], capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"{script} exited {done.returncode}: {done.stderr.strip()}")
@@ -115,79 +123,80 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-add-", dir=args.dir) as tmp:
         base = Path(tmp)
-        src, dst, case_dir = base / "src", base / "dst", base / "case"
+        src = base / "src"
         make_tree(src, args.files, size)
         total = warm(src)
         env = {**os.environ, "PYTHONPATH": str(ROOT), "FORENSICS_ACTOR": "bench"}
         cli = [sys.executable, "-m", "forensics.cli"]
+        q_src = shlex.quote(str(src))
 
-        def reset_dst() -> None:
-            remove(dst)
-
-        def reset_case() -> None:
-            remove(case_dir)
-            Case.init(case_dir, actor="bench")
-
-        def nothing() -> None:
+        def nothing(target: Path) -> None:
             pass
 
-        def cli_add() -> str:
-            done = subprocess.run([*cli, "add", str(case_dir), str(src), "--no-progress"],
+        def new_case(target: Path) -> None:
+            Case.init(target, actor="bench")
+
+        def cli_add(target: Path) -> str:
+            done = subprocess.run([*cli, "add", str(target), str(src), "--no-progress"],
                                   capture_output=True, text=True, cwd=ROOT, env=env, check=False)
             if done.returncode != 0:
                 raise RuntimeError(f"forensics add exited {done.returncode}: {done.stderr}")
             return done.stdout
 
-        def cli_start() -> str:
+        def cli_start(target: Path) -> str:
             return subprocess.run([*cli, "--version"], capture_output=True, text=True,
                                   cwd=ROOT, env=env, check=True).stdout
 
-        def in_process() -> str:
-            case = Case.open(case_dir, actor="bench")
-            report = case.add([src], progress=False)
+        def in_process(target: Path) -> str:
+            report = Case.open(target, actor="bench").add([src], progress=False)
             return "\n".join(a.sha256 for a in report.added)
 
-        q = f"'{src}' '{dst}'"
-        cases: list[tuple[str, Callable[[], str], Callable[[], None]]] = [
-            ("cp -r", shell(f"cp -r {q}"), reset_dst),
+        contenders: list[tuple[str, Callable[[Path], str], Callable[[Path], None]]] = [
+            ("cp -r", shell(f"cp -r {q_src} {{dst}}"), nothing),
             ("sha256sum (find -exec +)",
-             shell(f"find '{src}' -type f -exec sha256sum {{}} +"), nothing),
+             shell(f"find {q_src} -type f -exec sha256sum {{{{}}}} +"), nothing),
             (REFERENCE,
-             shell(f"cp -r {q} && find '{dst}' -type f -exec sha256sum {{}} +"), reset_dst),
+             shell(f"cp -r {q_src} {{dst}} && find {{dst}} -type f -exec sha256sum {{{{}}}} +"),
+             nothing),
             ("cp -r + sha256sum + sync -f",
-             shell(f"cp -r {q} && find '{dst}' -type f -exec sha256sum {{}} + "
-                   f"&& sync -f '{dst}'"), reset_dst),
-            ("python -m forensics.cli --version", cli_start, nothing),
-            ("ours: forensics.cli add (subprocess)", cli_add, reset_case),
-            ("ours: case.add (in-process)", in_process, reset_case),
+             shell(f"cp -r {q_src} {{dst}} && find {{dst}} -type f -exec sha256sum {{{{}}}} + "
+                   "&& sync -f {dst}"), nothing),
+            (START, cli_start, nothing),
+            (OURS_CLI, cli_add, new_case),
+            (OURS_LIB, in_process, new_case),
         ]
 
-        print(f"\n{args.files} files x {args.size_kb} KiB ({total / 1e6:.1f} MB), best of "
-              f"{args.runs}, warm page cache (read once before timing; it cannot be dropped "
-              f"here), sync before each run, {os.cpu_count()} CPUs, BATCH_FILES={BATCH_FILES}, "
+        print(f"\n{args.files} files x {args.size_kb} KiB ({total / 1e6:.1f} MB) in {base}, "
+              f"best of {args.runs}; warm page cache (the tree is read once before timing: the "
+              f"cache cannot be dropped here); sync before each run; {os.cpu_count()} CPUs, load "
+              f"{os.getloadavg()[0]:.2f}; BATCH_FILES={BATCH_FILES}, "
               f"BATCH_BYTES={BATCH_BYTES >> 20} MiB\n")
         results: dict[str, float] = {}
         outputs: dict[str, str] = {}
-        for name, fn, reset in cases:
+        for n, (name, fn, prepare) in enumerate(contenders):
+            folder = base / f"c{n}"
+            folder.mkdir()
             try:
-                results[name], outputs[name] = best_of(args.runs, fn, reset)
+                results[name], times, outputs[name] = best_of(args.runs, fn, prepare, folder)
             except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
-                print(f"{name}: failed: {exc}")
+                print(f"  {name}: failed: {exc}")
             else:
-                print(f"  {name}: {results[name]:.3f} s", flush=True)
-        stored = {p.name for p in (case_dir / "store").rglob("*") if p.is_file()}
+                print(f"  {name}: " + ", ".join(f"{t:.3f}" for t in times) + " s", flush=True)
+            if name == OURS_LIB:
+                last = folder / f"run{args.runs - 1}" / "store"
+                stored = {p.name for p in last.rglob("*") if p.is_file()}
 
     reference = results.get(REFERENCE)
     print(f"\n{'contender':<38} {'seconds':>8} {'files/s':>9} {'MB/s':>7} {'x reference':>12}")
     for name, seconds in results.items():
-        per_file = name != "python -m forensics.cli --version"
+        per_file = name != START
         rate = f"{args.files / seconds:>9.0f}" if per_file else f"{'-':>9}"
         mbs = f"{total / 1e6 / seconds:>7.1f}" if per_file else f"{'-':>7}"
         ratio = f"{seconds / reference:.2f}" if reference else "-"
         print(f"{name:<38} {seconds:>8.3f} {rate} {mbs} {ratio:>12}")
 
     sums = {line.split()[0] for line in outputs.get(REFERENCE, "").splitlines() if line}
-    if sums:
+    if sums and OURS_LIB in results:
         agree = sums == stored
         print(f"\nSHA-256 of the {len(stored)} stored items vs sha256sum: "
               f"{'agree' if agree else 'DIFFER'}")
@@ -197,14 +206,14 @@ def main(argv: list[str] | None = None) -> int:
         print("reference not measured")
         return 2
     print(f"target: ours <= {TARGET_RATIO:.0f}x ({REFERENCE}), durability kept")
-    for name in ("ours: forensics.cli add (subprocess)", "ours: case.add (in-process)"):
+    for name in (OURS_CLI, OURS_LIB):
         if name in results:
             ratio = results[name] / reference
             verdict = "met" if ratio <= TARGET_RATIO else "missed"
             print(f"  {name}: {ratio:.2f}x, {verdict}")
-    start = results.get("python -m forensics.cli --version")
-    if start is not None:
-        print(f"  (the subprocess figure includes {start:.3f} s of interpreter start-up and imports)")
+    if START in results:
+        print(f"  ({OURS_CLI} includes {results[START]:.3f} s of interpreter start-up and "
+              "imports)")
     return 0
 
 

@@ -44,7 +44,7 @@ from forensics.custody import LOG_FILE, Action, CustodyLog, Entry, EntryDraft, E
 from forensics.digests import DigestSet
 from forensics.durable import atomic_write, fsync_dir
 from forensics.errors import CaseExistsError, InputError, NotACaseError, StorageError
-from forensics.intake import IntakeFacts
+from forensics.intake import FACT_NAMES, IntakeFacts
 from forensics.store import STAGING_DIR, STORE_DIR, EvidenceStore
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -185,7 +185,8 @@ class _State:
             src = e.details.get("source")
             path = str(src.get("path", "")) if isinstance(src, Mapping) else ""
             raw_facts = e.details.get("intake") or {}
-            facts = IntakeFacts(**{k: str(v) for k, v in dict(raw_facts).items()})  # type: ignore[arg-type]
+            facts = IntakeFacts(**{k: str(v) for k, v in dict(raw_facts).items()  # type: ignore[arg-type]
+                                   if k in FACT_NAMES})
             sighting = Sighting(e.seq, e.time, e.action, path, facts)
             if e.action == Action.ACQUIRE and ref.evidence_id not in self.items:
                 self.items[ref.evidence_id] = Item(

@@ -70,6 +70,7 @@ from forensics.problems import (
     Problem,
     TruncatedLog,
     UnexpectedFile,
+    UnreadableItem,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -314,7 +315,11 @@ def verify_case(
             if path.is_symlink() or not path.is_file():
                 problems.append(UnexpectedFile(rel, "not a regular file"))
                 continue
-            found = hash_file(path)
+            try:
+                found = hash_file(path)
+            except OSError as exc:
+                problems.append(UnreadableItem(item.evidence_id, rel, exc.strerror or str(exc)))
+                continue
             bar.update(item.digests.size)
             for algorithm, expected, got in item.digests.mismatches(found):
                 problems.append(ChangedItem(item.evidence_id, algorithm, expected, got))

@@ -38,6 +38,7 @@ __all__ = [
     "TruncatedLog",
     "UnexpectedFile",
     "UnparseableLine",
+    "UnreadableItem",
 ]
 
 
@@ -315,6 +316,24 @@ class MissingItem(Problem):
     @property
     def message(self) -> str:
         return f"missing from the store: expected={self.path} found=nothing"
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableItem(Problem):
+    """A stored item that could not be read, so its content was not checked."""
+
+    kind: ClassVar[str] = "unreadable-item"
+    evidence_id: str
+    path: str
+    reason: str
+
+    @property
+    def where(self) -> str:
+        return self.evidence_id
+
+    @property
+    def message(self) -> str:
+        return f"could not be read, so not checked: {self.path}: {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)

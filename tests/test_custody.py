@@ -393,3 +393,24 @@ def test_killed_writers_never_lose_an_acknowledged_entry(tmp_path):
         assert set(range(1, acknowledged + 1)) <= seqs
     assert acknowledged > 0
     print(f"crash test: {acknowledged} acknowledged entries, {torn_seen} torn tails recovered")
+
+
+def test_full_disk_leaves_nothing_half_written(tmp_path, monkeypatch):
+    import errno
+
+    import forensics.custody as custody
+    from forensics.errors import StorageError
+
+    path, _ = make_log(tmp_path, 3)
+    before = path.read_bytes()
+    real = custody.write_all
+
+    def half_then_full(fd, data):
+        real(fd, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(custody, "write_all", half_then_full)
+    with pytest.raises(StorageError, match="No space left on device"):
+        CustodyLog(path).append([EntryDraft("note", details={"x": "y" * 1000})] * 5)
+    assert path.read_bytes() == before
+    assert check_chain(path).passed

@@ -261,3 +261,23 @@ def test_file_changing_while_read_is_refused(case, captures, monkeypatch):
     assert report.added == ()
     assert "changed while it was being read" in report.failed[0].reason
     assert list(case.store.files()) == []
+
+
+def test_full_disk_during_copy_is_a_storage_error(case, captures, monkeypatch):
+    import errno
+
+    import forensics.store as store
+    from forensics.errors import StorageError
+
+    def full(src, dst, **kw):
+        dst.write(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store, "copy_and_hash", full)
+    before = case.log.path.read_bytes()
+    with pytest.raises(StorageError, match="No space left"):
+        case.add([captures])
+    assert case.log.path.read_bytes() == before
+    assert list(case.store.files()) == []
+    assert [p for p in (case.root / "staging").rglob("*") if p.is_file()] == []
+    assert verify_case(case).ok

@@ -296,3 +296,20 @@ def test_a_damaged_log_line_does_not_make_every_item_unexpected(filled):
     assert kinds.count("unparseable-line") == 1
     assert kinds.count("unexpected-file") == 1
     assert "changed-item" not in kinds
+
+
+def test_unreadable_item_is_a_problem_not_a_traceback(filled, monkeypatch):
+    import forensics.integrity as integrity
+
+    real = integrity.hash_file
+    bad = filled.root / filled.item("E0002").stored_as
+
+    def failing(path, *a, **k):
+        if Path(path) == bad:
+            raise PermissionError(13, "Permission denied")
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(integrity, "hash_file", failing)
+    report = verify_case(filled)
+    assert [(p.kind, p.where) for p in report.problems] == [("unreadable-item", "E0002")]
+    assert report.status == "failed"

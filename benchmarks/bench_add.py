@@ -24,7 +24,8 @@ and ``fsync``-s one custody entry per file; ``cp`` syncs nothing and ``sha256sum
 digest.  Before every timed run the whole system is ``sync``-ed (not timed) so that no contender
 pays for another's write-back.  Nothing is deleted until the end: on ext4 without a journal the
 inode allocator skips inodes freed in the last minutes (``recently_deleted``), which made a
-``cp -r`` into a just-emptied file system up to 20 times slower in our runs.
+``cp -r`` into a just-emptied file system up to 20 times slower in our runs; for the same reason,
+leave a few minutes between two runs of this script (each ends by deleting its tree).
 
 This is a measurement, not a test: the exit status is 0 whenever the figures could be taken (the
 target met or not), 2 when they could not.  The SHA-256 digests our store holds are cross-checked

@@ -35,17 +35,21 @@ Examples
 
 from __future__ import annotations
 
+import binascii
 import getpass
 import hashlib
 import json
 import os
 import socket
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from itertools import pairwise
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import filelock
 import rfc8785
@@ -64,6 +68,9 @@ from forensics.problems import (
     TornTail,
     UnparseableLine,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from multiprocessing.connection import Connection
 
 __all__ = [
     "GENESIS",
@@ -398,38 +405,155 @@ class ChainCheck:
         return not self.problems
 
 
-def _fast_walk(data: bytes) -> tuple[int, Head | None] | None:
-    """Walk a well-formed chain quickly; return None at the first irregularity."""
-    prev = GENESIS.encode()
-    seq = 0
+#: Logs larger than this are walked by several processes at once (see :func:`_fast_walk`) ...
+_PARALLEL_MIN_BYTES = 50 << 20
+#: ... at most this many (fewer when fewer CPUs are available to this process).
+_WALK_PROCESSES = 2
+
+
+def _walk_lines(data: bytes, start: int, end: int, prev: bytes, seq: int) -> tuple[int, bytes] | None:
+    """Check the lines of ``data[start:end]`` (which ends with a newline) continue a chain.
+
+    ``prev`` and ``seq`` are the digest and number of the entry before ``start``.  Returns the
+    last entry's number and digest, or None at the first irregularity.  Works on offsets into
+    ``data`` (no line is copied) and hashes through memoryview slices.
+    """
+    view = memoryview(data)
+    find, rfind, startswith = data.find, data.rfind, data.startswith
     sha = hashlib.sha256
-    rfind = bytes.rfind
-    hash_mark = _HASH_MARK
-    prev_mark = _PREV_MARK
-    seq_mark = _SEQ_MARK
-    lines = data.split(b"\n")
-    if lines[-1] != b"":
-        return None  # torn or damaged tail: let the slow walk describe it
-    lines.pop()
-    for line in lines:
-        i = rfind(line, hash_mark)
-        if i < 0:
+    hexlify = binascii.b2a_hex
+    hash_mark, prev_mark = _HASH_MARK, _PREV_MARK
+    s = start
+    while s < end:
+        e = find(b"\n", s, end)
+        j = rfind(prev_mark, s, e)  # the last one is the top-level member
+        i = rfind(hash_mark, s, e)  # likewise (see split_line)
+        if i < 0 or j < 0:
             return None
-        body = line[:i] + line[i + 82 :]
-        recorded = line[i + 17 : i + 81]
-        if sha(body).hexdigest().encode() != recorded or line[i + 81 : i + 82] != b'"':
+        h = sha(view[s:i])
+        h.update(view[i + 82 : e])
+        recorded = data[i + 17 : i + 81]
+        # 64 lowercase hex digits cannot hold the newline, so i + 81 < e when they match.
+        if hexlify(h.digest()) != recorded or data[i + 81] != 34:  # 34: '"'
             return None
-        j = rfind(line, prev_mark)
-        if j < 0 or line[j + 15 : j + 79] != prev:
-            return None
-        k = line.find(seq_mark, j) + 6
         seq += 1
-        if line[k : line.find(b",", k)] != b"%d" % seq:
+        if not startswith(b'%s","seq":%d,' % (prev, seq), j + 15):
             return None
         prev = recorded
-    if seq == 0:
+        s = e + 1
+    return seq, prev
+
+
+def _walk_tail(data: bytes, start: int, end: int) -> tuple[bytes, int, int, bytes] | None:
+    """Walk ``data[start:end]`` taking its first line's ``prev_sha256`` and ``seq`` as given.
+
+    Returns that first ``prev`` and ``seq - 1``, and the last entry's number and digest: the
+    caller checks the first two against the walk of the chunk before.
+    """
+    e = data.find(b"\n", start, end)
+    j = data.rfind(_PREV_MARK, start, e)
+    if j < 0:
+        return None
+    comma = data.find(b",", j + 87, e)
+    digits = data[j + 87 : comma] if comma >= 0 else b""
+    if not digits.isdigit():
+        return None
+    prev, seq = data[j + 15 : j + 79], int(digits) - 1
+    walked = _walk_lines(data, start, end, prev, seq)
+    return None if walked is None else (prev, seq, *walked)
+
+
+def _walk_child(data: bytes, start: int, end: int, conn: Connection) -> None:
+    try:
+        conn.send(_walk_tail(data, start, end))
+    finally:
+        conn.close()
+
+
+def _walk_processes(size: int) -> int:
+    """How many processes to walk a log of ``size`` bytes with (1: in this one only)."""
+    if size <= _PARALLEL_MIN_BYTES or sys.platform == "darwin":
+        return 1
+    import multiprocessing
+    import threading
+
+    if (
+        "fork" not in multiprocessing.get_all_start_methods()
+        or threading.active_count() > 1  # forking threads can deadlock the child
+        or multiprocessing.current_process().daemon  # daemons may not have children
+    ):
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cpus = os.cpu_count() or 1
+    return max(1, min(_WALK_PROCESSES, cpus))
+
+
+def _fast_walk(data: bytes) -> tuple[int, Head | None] | None:
+    """Walk a well-formed chain quickly; return None at the first irregularity.
+
+    Each line is checked against its own ``entry_sha256`` (the digest of the line without that
+    member), links to the line before (``prev_sha256``) and carries the next number (``seq``),
+    written right after ``prev_sha256`` as canonical JSON puts it.  Large logs are cut at line
+    boundaries into one chunk per process: child processes (forked, so ``data`` is shared, not
+    copied) walk the later chunks from whatever their first line claims, this process walks the
+    first, and the chunks are joined where the first line of one must continue the last of the
+    one before.  Anything unusual, including a failure of the child processes, gives None or a
+    walk in this process alone, never a wrong "passed".
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "custody.jsonl"
+    >>> _ = CustodyLog(p, actor="x").append([EntryDraft("init"), EntryDraft("note")])
+    >>> n, head = _fast_walk(p.read_bytes())
+    >>> n, head.seq
+    (2, 2)
+    >>> _fast_walk(p.read_bytes().replace(b'"seq":2', b'"seq":3')) is None
+    True
+    """
+    if not data:
         return 0, None
-    return seq, Head(seq, prev.decode("ascii"))
+    if data[-1] != 10:  # 10: newline
+        return None  # torn or damaged tail: let the slow walk describe it
+    size = len(data)
+    processes = _walk_processes(size)
+    cuts = [0]
+    for k in range(1, processes):
+        cut = data.find(b"\n", k * size // processes) + 1
+        if cuts[-1] < cut < size:
+            cuts.append(cut)
+    cuts.append(size)
+    if len(cuts) == 2:
+        walked = _walk_lines(data, 0, size, GENESIS.encode(), 0)
+        return None if walked is None else (walked[0], Head(walked[0], walked[1].decode()))
+
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    children = []
+    try:
+        for a, b in pairwise(cuts[1:]):
+            receive, send = ctx.Pipe(duplex=False)
+            child = ctx.Process(target=_walk_child, args=(data, a, b, send), daemon=True)
+            child.start()
+            send.close()
+            children.append((child, receive))
+        walked = _walk_lines(data, 0, cuts[1], GENESIS.encode(), 0)
+        parts = [child_end.recv() for _, child_end in children]
+    except (OSError, EOFError):
+        walked, parts = _walk_lines(data, 0, size, GENESIS.encode(), 0), []
+    finally:
+        for child, child_end in children:
+            child.join()
+            child_end.close()
+    if walked is None:
+        return None
+    seq, prev = walked
+    for part in parts:
+        if part is None or part[0] != prev or part[1] != seq:
+            return None
+        seq, prev = part[2], part[3]
+    return seq, Head(seq, prev.decode())
 
 
 def check_chain(path: Path | str) -> ChainCheck:

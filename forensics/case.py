@@ -305,6 +305,16 @@ class Case:
             state.apply(e)
         return state
 
+    def _absorb(self, entries: Sequence[Entry]) -> None:
+        """Take entries this process just appended, without reading them back when possible."""
+        start, end, count = self.log.last_write
+        if entries and self._state.offset == start and count == len(entries):
+            for e in entries:
+                self._state.apply(e)
+            self._state.offset = end
+        else:
+            self.refresh()
+
     @property
     def items(self) -> tuple[Item, ...]:
         """The evidence items in number order."""
@@ -339,7 +349,7 @@ class Case:
         with self.log.lock:
             pending = list(self._recover_locked())
             entries = self.log.append([*pending, *drafts])
-            self.refresh()
+            self._absorb(entries)
         return entries[len(pending):]
 
     def recover(self) -> tuple[Entry, ...]:

@@ -132,8 +132,10 @@ def add(case: Path, paths: Sequence[Path], sheet: Path | None, actor: str | None
     if as_json:
         _emit_json(report.to_json())
     else:
-        for a in report.added:
-            click.echo(f"{a.evidence_id}  {a.status:<10}  {a.sha256}  {a.source_path}")
+        lines = [f"{a.evidence_id}  {a.status:<10}  {a.sha256}  {a.source_path}"
+                 for a in report.added]
+        if lines:
+            click.echo("\n".join(lines))
         for s in report.skipped:
             click.echo(f"skipped  {s.path}: {s.reason}", err=True)
         for s in report.failed:

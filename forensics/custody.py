@@ -39,6 +39,7 @@ import binascii
 import getpass
 import hashlib
 import json
+import mmap
 import os
 import socket
 import sys
@@ -82,6 +83,7 @@ __all__ = [
     "EntryDraft",
     "EvidenceRef",
     "Head",
+    "canonical_json",
     "check_chain",
     "entry_digest",
 ]
@@ -147,6 +149,80 @@ def _freeze(value: JSONValue) -> JSONValue:
     return value
 
 
+_SAFE_INT = 2**53 - 1
+
+
+def _plain_json_is_canonical(value: JSONValue) -> bool:
+    r"""True when ``json.dumps`` (sorted keys, compact, UTF-8) writes ``value`` as RFC 8785 does.
+
+    That holds when there are no floats (JCS formats numbers as ECMAScript does), every integer is
+    within I-JSON's safe range, and no key has a character outside the Basic Multilingual Plane
+    (JCS sorts keys by UTF-16 code units, Python by code points; they agree on the BMP).  String
+    *values* are escaped identically (``\"``, ``\\``, ``\b\f\n\r\t``, ``\u00xx``).
+    """
+    stack = [value]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        v = pop()
+        t = type(v)  # exact types first: this runs for every entry written
+        if t is str or t is bool or v is None:
+            continue
+        if t is int:
+            if -_SAFE_INT <= v <= _SAFE_INT:  # type: ignore[operator]
+                continue
+            return False
+        if t is dict or t is MappingProxyType or isinstance(v, Mapping):
+            for k, x in v.items():  # type: ignore[union-attr]
+                if not k.isascii() and any(ord(c) > 0xFFFF for c in k):
+                    return False
+                push(x)
+        elif t is list or t is tuple:
+            extend(v)  # type: ignore[arg-type]
+        else:
+            return False  # floats, subclasses, anything else: rfc8785 decides
+    return True
+
+
+def _jsonable(o: object) -> object:
+    if isinstance(o, Mapping):
+        return dict(o)
+    raise TypeError(f"not JSON-serializable: {type(o).__name__}")
+
+
+_DUMPS = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_jsonable
+).encode
+
+
+def canonical_json(value: JSONValue) -> bytes:
+    r"""The RFC 8785 (JCS) serialization of ``value``, UTF-8.
+
+    Uses the standard library's encoder where its output is provably the same (see
+    :func:`_plain_json_is_canonical`; five times faster) and the ``rfc8785`` package otherwise.
+
+    >>> canonical_json({"b": [1, "中\u001f"], "a": None})
+    b'{"a":null,"b":[1,"\xe4\xb8\xad\\u001f"]}'
+    >>> canonical_json({"x": 1.5}) == rfc8785.dumps({"x": 1.5})
+    True
+    """
+    if _plain_json_is_canonical(value):
+        try:
+            return _DUMPS(value).encode("utf-8")
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: rfc8785 refuses it with a clear error
+    return rfc8785.dumps(_thaw(value))
+
+
+def _with_hash(body: bytes, digest: str) -> bytes:
+    """Insert ``entry_sha256`` into a canonical entry body (the inverse of :func:`split_line`).
+
+    The member sorts between ``details`` and ``evidence``; the top-level ``evidence`` is the last
+    occurrence of its marker because nothing after it holds objects with such a key.
+    """
+    k = body.rfind(b',"evidence":[')
+    return body[:k] + _HASH_MARK + digest.encode("ascii") + b'"' + body[k:]
+
+
 def _thaw(value: JSONValue) -> JSONValue:
     if isinstance(value, Mapping):
         return {k: _thaw(v) for k, v in value.items()}
@@ -208,7 +284,7 @@ class Entry:
 
     def line(self) -> bytes:
         """The exact bytes of this entry's line in the log (without the newline)."""
-        return rfc8785.dumps(self.to_json())
+        return canonical_json(self.to_json())
 
     @property
     def evidence_ids(self) -> tuple[str, ...]:
@@ -286,7 +362,7 @@ def entry_digest(obj_without_hash: Mapping[str, JSONValue]) -> str:
     ...     b'{"action":"init","seq":1}').hexdigest()
     True
     """
-    return hashlib.sha256(rfc8785.dumps(_thaw(obj_without_hash))).hexdigest()
+    return hashlib.sha256(canonical_json(obj_without_hash)).hexdigest()
 
 
 def _format_time(t: datetime) -> str:
@@ -419,7 +495,7 @@ def _walk_lines(data: bytes, start: int, end: int, prev: bytes, seq: int) -> tup
     ``data`` (no line is copied) and hashes through memoryview slices.
     """
     view = memoryview(data)
-    find, rfind, startswith = data.find, data.rfind, data.startswith
+    find, rfind = data.find, data.rfind
     sha = hashlib.sha256
     hexlify = binascii.b2a_hex
     hash_mark, prev_mark = _HASH_MARK, _PREV_MARK
@@ -437,7 +513,8 @@ def _walk_lines(data: bytes, start: int, end: int, prev: bytes, seq: int) -> tup
         if hexlify(h.digest()) != recorded or data[i + 81] != 34:  # 34: '"'
             return None
         seq += 1
-        if not startswith(b'%s","seq":%d,' % (prev, seq), j + 15):
+        link = b'%s","seq":%d,' % (prev, seq)
+        if data[j + 15 : j + 15 + len(link)] != link:
             return None
         prev = recorded
         s = e + 1
@@ -574,11 +651,17 @@ def check_chain(path: Path | str) -> ChainCheck:
     >>> [str(x)[:48] for x in check_chain(p).problems]
     ['entry 1 (line 2): reordered: expected at line 1 ']
     """
-    data = Path(path).read_bytes()
-    fast = _fast_walk(data)
-    if fast is not None:
-        return ChainCheck((), fast[0], fast[1], False)
-    return _slow_walk(data)
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size == 0:
+            return ChainCheck((), 0, None, False)
+        # Map rather than read: the pages come from the cache without a copy, and forked walkers
+        # share them.
+        with mmap.mmap(fh.fileno(), size, access=mmap.ACCESS_READ) as data:
+            fast = _fast_walk(data)  # type: ignore[arg-type]
+            if fast is not None:
+                return ChainCheck((), fast[0], fast[1], False)
+            return _slow_walk(data[:])
 
 
 def _slow_walk(data: bytes) -> ChainCheck:
@@ -727,6 +810,9 @@ class CustodyLog:
         self.actor = actor or _default_actor()
         self.host = socket.gethostname()
         self._lock = filelock.FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT_SECONDS)
+        #: (offset before, offset after, entries) of this object's last write, so that a reader
+        #: that was current before it can take the entries without parsing them back.
+        self.last_write: tuple[int, int, int] = (-1, -1, 0)
 
     @property
     def lock(self) -> filelock.BaseFileLock:
@@ -843,20 +929,22 @@ class CustodyLog:
                     "seq": seq, "time": _format_time(now), "actor": self.actor,
                     "host": self.host, "tool": TOOL_NAME, "tool_version": __version__,
                     "action": d.action, "evidence": [e.to_json() for e in d.evidence],
-                    "details": _thaw(d.details), "prev_sha256": prev,
+                    "details": d.details, "prev_sha256": prev,
                 }
-                digest = entry_digest(obj)
+                body = canonical_json(obj)
+                digest = hashlib.sha256(body).hexdigest()
                 entry = Entry(
                     seq=seq, time=now, actor=self.actor, host=self.host, tool=TOOL_NAME,
                     tool_version=__version__, action=d.action, evidence=d.evidence,
                     details=d.details, prev_sha256=prev, entry_sha256=digest,
                 )
                 out.append(entry)
-                chunks.append(entry.line() + b"\n")
+                chunks.append(_with_hash(body, digest) + b"\n")
                 prev = digest
             size_before = os.fstat(fd).st_size
+            payload = b"".join(chunks)
             try:
-                write_all(fd, b"".join(chunks))
+                write_all(fd, payload)
                 os.fsync(fd)
             except OSError as exc:
                 try:
@@ -867,6 +955,7 @@ class CustodyLog:
                 if is_disk_full(exc):
                     raise StorageError(self.path, exc.strerror or "disk full") from None
                 raise
+            self.last_write = (size_before, size_before + len(payload), len(out))
             return tuple(out[: len(recovered)]), tuple(out[len(recovered) :])
         finally:
             os.close(fd)

@@ -90,11 +90,13 @@ def _syncfs_function():
 _SYNCFS = _syncfs_function()
 
 
-def sync_files(paths: Iterable[Path | str], anchor: Path | str) -> None:
-    """Make the data of ``paths`` durable, together.
+def sync_files(
+    paths: Iterable[Path | str], anchor: Path | str, *, folders: Iterable[Path | str] = ()
+) -> None:
+    """Make the data of ``paths`` and the names in ``folders`` durable, together.
 
     On Linux one ``syncfs(2)`` of the file system that holds ``anchor`` flushes them all in one
-    go; elsewhere (or if ``syncfs`` fails) each file is ``fsync``-ed in turn.
+    go; elsewhere (or if ``syncfs`` fails) each file and folder is ``fsync``-ed in turn.
     """
     if _SYNCFS is not None:
         fd = os.open(anchor, os.O_RDONLY | _O_CLOEXEC)
@@ -103,6 +105,8 @@ def sync_files(paths: Iterable[Path | str], anchor: Path | str) -> None:
                 return
         finally:
             os.close(fd)
+    for folder in set(folders):
+        fsync_dir(folder)
     for p in paths:
         fd = os.open(p, os.O_RDONLY | _O_CLOEXEC)
         try:

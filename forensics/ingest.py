@@ -133,11 +133,44 @@ def collect_files(paths: Iterable[Path | str]) -> tuple[list[tuple[Path, str | N
     """Expand files and folders (recursively, in sorted order) into regular files.
 
     Raises :class:`SourceError` for a missing, unreadable or special path named directly.
-    Inside folders, symbolic links and special files are listed as skipped with the reason.
+    Inside folders, symbolic links and special files are listed as skipped with the reason, and
+    so is a second name of a file already listed (named twice, or a hard link).
     """
     files: list[tuple[Path, str | None]] = []
     skipped: list[Skipped] = []
-    seen: set[Path] = set()
+    seen: dict[tuple[int, int], Path] = {}
+
+    def take(f: Path, st: os.stat_result, rel: str | None) -> None:
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            if seen[key] != f:
+                skipped.append(Skipped(str(f), f"same file as {seen[key]} (named twice or a hard "
+                                                "link): brought in once"))
+            return
+        _check_readable(f)
+        seen[key] = f
+        files.append((f, rel))
+
+    def walk(folder: Path, top: Path) -> None:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            raise SourceError(folder, exc.strerror or str(exc)) from None
+        for e in entries:
+            f = Path(e.path)
+            st = e.stat(follow_symlinks=False)
+            if stat.S_ISLNK(st.st_mode):
+                kind = "folder" if f.is_dir() else "file"
+                skipped.append(Skipped(str(f), f"symbolic link to a {kind} (to {os.readlink(f)}): "
+                                               "not followed"))
+            elif stat.S_ISDIR(st.st_mode):
+                walk(f, top)
+            elif stat.S_ISREG(st.st_mode):
+                take(f, st, f.relative_to(top).as_posix())
+            else:
+                skipped.append(Skipped(str(f), "not a regular file (device, socket or pipe)"))
+
     for given in paths:
         p = Path(given)
         try:
@@ -152,35 +185,12 @@ def collect_files(paths: Iterable[Path | str]) -> tuple[list[tuple[Path, str | N
                 "copied is unambiguous"
             )
         if stat.S_ISDIR(st.st_mode):
-            for dirpath, dirnames, filenames in os.walk(p, followlinks=False, onerror=_raise):
-                dirnames.sort()
-                base = Path(dirpath)
-                for d in list(dirnames):
-                    if (base / d).is_symlink():
-                        skipped.append(Skipped(str(base / d), "symbolic link to a folder: not followed"))
-                for name in sorted(filenames):
-                    f = base / name
-                    fst = os.lstat(f)
-                    if stat.S_ISLNK(fst.st_mode):
-                        skipped.append(Skipped(str(f), f"symbolic link (to {os.readlink(f)}): not followed"))
-                    elif not stat.S_ISREG(fst.st_mode):
-                        skipped.append(Skipped(str(f), "not a regular file (device, socket or pipe)"))
-                    elif f.resolve() not in seen:
-                        _check_readable(f)
-                        seen.add(f.resolve())
-                        files.append((f, f.relative_to(p).as_posix()))
+            walk(p, p)
         elif stat.S_ISREG(st.st_mode):
-            _check_readable(p)
-            if p.resolve() not in seen:
-                seen.add(p.resolve())
-                files.append((p, None))
+            take(p, st, None)
         else:
             raise SourceError(p, "not a regular file or folder (device, socket or pipe)")
     return files, skipped
-
-
-def _raise(exc: OSError) -> None:
-    raise SourceError(exc.filename or "?", exc.strerror or str(exc))
 
 
 def _check_readable(p: Path) -> None:
@@ -235,7 +245,7 @@ def add(
     rows: dict[Path, tuple[IntakeFacts, int]] = {}
     if sheet is not None:
         rows = {p: (f, n) for p, f, n in sheet.rows}
-        resolved = {f.resolve() for f, _ in found}
+        resolved = {f.resolve(): f for f, _ in found}
         for p, _, n in sheet.rows:
             if p not in resolved:
                 raise IntakeSheetError(
@@ -248,8 +258,9 @@ def add(
             "encoding": sheet.encoding,
         }
     sources = []
+    by_path = {v: k for k, v in resolved.items()} if sheet is not None else {}
     for f, rel in found:
-        row = rows.get(f.resolve())
+        row = rows.get(by_path[f]) if rows else None
         sources.append(_Source(f, rel, base.merged(row[0]) if row else base,
                                row[1] if row else None))
     return _ingest(case, sources, skipped, sheet_details, progress)
@@ -376,8 +387,9 @@ def _commit(
                 action, (EvidenceRef(eid, d.size, d.sha256, d.sm3, d.md5),), details
             ))
             plan.append((staged, eid, status, copy))
-        entries = case.log.append([*pending, *drafts])[len(pending):]
-        case.refresh()
+        written = case.log.append([*pending, *drafts])
+        case._absorb(written)
+        entries = written[len(pending):]
     placed: set[str] = set()
     for (staged, eid, status, copy), entry, (_, _, info) in zip(plan, entries, batch, strict=True):
         if copy in ("new", "restored"):

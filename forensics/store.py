@@ -30,7 +30,7 @@ import filelock
 
 from forensics.custody import Action, EntryDraft
 from forensics.digests import DigestSet, copy_and_hash, hash_file
-from forensics.durable import fsync_dir
+from forensics.durable import fsync_dir, sync_files
 
 __all__ = ["STAGING_DIR", "STORE_DIR", "EvidenceStore", "StagedCopy", "StagingSession"]
 
@@ -64,13 +64,12 @@ class StagingSession:
     def stage(self, src: int) -> StagedCopy:
         """Copy the open read-only file descriptor ``src`` into the session, hashing it."""
         self._n += 1
-        tmp = self.folder / f"{self._n:08d}.part"
-        with os.fdopen(os.dup(src), "rb", closefd=True) as fin, open(tmp, "xb") as fout:
+        path = self.folder / f"{self._n:08d}"
+        # Created read-only: the descriptor opened here is the only one that ever writes it.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, _READ_ONLY)
+        with os.fdopen(os.dup(src), "rb", closefd=True) as fin, os.fdopen(fd, "wb") as fout:
             digests = copy_and_hash(fin, fout)
-        final = self.folder / f"{digests.sha256}.{self._n:08d}"
-        os.rename(tmp, final)
-        os.chmod(final, _READ_ONLY)
-        return StagedCopy(final, digests)
+        return StagedCopy(path, digests)
 
     def close(self) -> None:
         """Remove the (empty) session folder and release its lock."""
@@ -95,6 +94,7 @@ class EvidenceStore:
     def __init__(self, case_root: Path) -> None:
         self.case_root = case_root
         self.root = case_root / STORE_DIR
+        self._made: set[Path] = set()  # fan-out folders known to exist
 
     @staticmethod
     def relative_path(sha256: str) -> str:
@@ -110,17 +110,23 @@ class EvidenceStore:
     def place(self, staged: StagedCopy) -> Path:
         """Move a staged copy into the store (its name is its SHA-256) and return the path."""
         target = self.path_for(staged.digests.sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(staged.path, target)
+        if target.parent not in self._made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(target.parent)
+        try:
+            os.rename(staged.path, target)
+        except FileNotFoundError:  # the folder went away since we made it
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(staged.path, target)
         return target
 
     def sync_names(self, sha256s: set[str]) -> None:
-        """Make the renames of a batch durable (each item's folder, once)."""
-        for folder in {self.path_for(s).parent for s in sha256s}:
-            fsync_dir(folder)
-        for folder in {self.root / _ALGO_DIR, self.root}:
-            if folder.exists():
-                fsync_dir(folder)
+        """Make the renames of a batch durable (one ``syncfs``, else each folder once)."""
+        if not sha256s:
+            return
+        folders = [self.path_for(s).parent for s in sha256s]
+        folders += [p for p in (self.root / _ALGO_DIR, self.root) if p.exists()]
+        sync_files((), self.root, folders=folders)
 
     def files(self) -> Iterator[Path]:
         """Every entry below ``store/`` that is not a folder (files, links, devices, ...)."""
@@ -178,14 +184,14 @@ class EvidenceStore:
         return touched
 
     def _recover_one(self, f: Path, is_logged: Callable[[str], bool]) -> EntryDraft:
-        claimed = f.name.split(".", 1)[0]
         digests = hash_file(f)
         details: dict[str, object] = {
             "staged_file": f"{STAGING_DIR}/{f.parent.name}/{f.name}",
             "size": digests.size,
             "sha256": digests.sha256,
         }
-        if f.name.endswith(".part") or claimed != digests.sha256 or not is_logged(digests.sha256):
+        # A copy cut short by the crash has a digest no entry names, so it is discarded too.
+        if not is_logged(digests.sha256):
             f.unlink()
             details["what"] = (
                 "staged copy from an interrupted add discarded: no custody entry acknowledged it"

@@ -414,3 +414,35 @@ def test_full_disk_leaves_nothing_half_written(tmp_path, monkeypatch):
         CustodyLog(path).append([EntryDraft("note", details={"x": "y" * 1000})] * 5)
     assert path.read_bytes() == before
     assert check_chain(path).passed
+
+
+json_with_floats = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**60), 2**60)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=6),
+                      children, max_size=4),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_with_floats)
+def test_canonical_json_is_rfc8785(value):
+    from forensics.custody import canonical_json
+
+    try:
+        expected = rfc8785.dumps(value)
+    except rfc8785.IntegerDomainError:
+        with pytest.raises(rfc8785.IntegerDomainError):
+            canonical_json(value)
+        return
+    assert canonical_json(value) == expected
+
+
+def test_canonical_json_sorts_astral_keys_as_utf16():
+    from forensics.custody import canonical_json
+
+    value = {"\U0001f600": 1, "\ufb01": 2}  # code-point order and UTF-16 order differ
+    assert canonical_json(value) == rfc8785.dumps(value)

@@ -281,3 +281,12 @@ def test_full_disk_during_copy_is_a_storage_error(case, captures, monkeypatch):
     assert list(case.store.files()) == []
     assert [p for p in (case.root / "staging").rglob("*") if p.is_file()] == []
     assert verify_case(case).ok
+
+
+def test_a_file_named_twice_or_hard_linked_is_brought_in_once_and_said(case, captures):
+    os.link(captures / "post.png", captures / "post-hardlink.png")
+    report = case.add([captures, captures / "mail.eml"])
+    assert len(report.added) == 3
+    reasons = {Path(s.path).name: s.reason for s in report.skipped}
+    assert "same file as" in reasons["post.png"] or "same file as" in reasons["post-hardlink.png"]
+    assert "mail.eml" not in reasons  # the same path named twice is not a second file

@@ -82,6 +82,7 @@ __all__ = [
     "VerificationReport",
     "backup",
     "compare",
+    "items_manifest_digest",
     "load_anchor",
     "verify_case",
 ]
@@ -489,14 +490,26 @@ def backup(case: Case, dest: Path) -> BackupReport:
         "comparison_problems": [str(p) for p in comparison[:200]],
         "log_copied_through": check.head.seq if check.head else 0,
     }
-    ev = tuple(i.ref for i in case.items)
-    (entry,) = case.record([EntryDraft(Action.BACKUP, evidence=ev, details=details)])
+    details["items"] = len(case.items)
+    details["items_manifest_sha256"] = items_manifest_digest(case)
+    (entry,) = case.record([EntryDraft(Action.BACKUP, details=details)])
     try:
         _copy_log(case.root / LOG_FILE, dest / LOG_FILE)
     except OSError as exc:
         raise StorageError(dest, exc.strerror or str(exc)) from None
     return BackupReport(str(case.root), str(dest), copied, present, nbytes, check, comparison,
                         entry.seq)
+
+
+def items_manifest_digest(case: Case) -> str:
+    """SHA-256 over one ``<evidence id> <sha256>\n`` line per item, in number order.
+
+    Names every item of a backup in one value instead of listing thousands in one entry.
+    """
+    import hashlib
+
+    lines = "".join(f"{i.evidence_id} {i.digests.sha256}\n" for i in case.items)
+    return hashlib.sha256(lines.encode("ascii")).hexdigest()
 
 
 def _copy_log(src: Path, dst: Path) -> None:

@@ -313,3 +313,41 @@ def test_unreadable_item_is_a_problem_not_a_traceback(filled, monkeypatch):
     report = verify_case(filled)
     assert [(p.kind, p.where) for p in report.problems] == [("unreadable-item", "E0002")]
     assert report.status == "failed"
+
+
+def _add_worker(case_dir: str, src: str) -> None:
+    import forensics.ingest as ingest
+
+    ingest.BATCH_FILES = 7  # many small commits, so the two writers interleave
+    Case.open(Path(case_dir)).add([src], progress=False)
+
+
+def test_two_processes_adding_at_once(tmp_path):
+    import multiprocessing
+
+    shared = [os.urandom(2000) for _ in range(30)]
+    for name in ("a", "b"):
+        d = tmp_path / name
+        d.mkdir()
+        for i, data in enumerate(shared):  # the same 30 contents in both folders
+            (d / f"{name}{i:02d}.bin").write_bytes(data)
+        for i in range(30):  # and 30 of each folder's own
+            (d / f"{name}-own{i:02d}.bin").write_bytes(os.urandom(1500))
+    case = Case.init(tmp_path / "case")
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_add_worker, args=(str(case.root), str(tmp_path / n)))
+             for n in ("a", "b")]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    report = verify_case(case)
+    assert report.ok, [str(p) for p in report.problems]
+    items = case.items
+    assert len(items) == 90
+    assert [i.evidence_id for i in items] == [f"E{n:04d}" for n in range(1, 91)]
+    entries = case.log.entries()
+    acquired = [e for e in entries if e.action == "acquire"]
+    again = [e for e in entries if e.action == "seen-again"]
+    assert len(acquired) == 90 and len(again) == 30

@@ -37,11 +37,13 @@ def progress_wanted(enabled: bool | None = None) -> bool:
 
 
 class _Quiet:
+    """Stands in for a bar when none is drawn: every call does nothing."""
+
     def update(self, n: int = 1) -> None:
-        pass
+        """Count ``n`` more units (nothing to draw)."""
 
     def set_postfix_str(self, s: str) -> None:
-        pass
+        """Show ``s`` beside the bar (nothing to draw)."""
 
 
 @contextmanager

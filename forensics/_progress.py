@@ -42,9 +42,6 @@ class _Quiet:
     def update(self, n: int = 1) -> None:
         """Count ``n`` more units (nothing to draw)."""
 
-    def set_postfix_str(self, s: str) -> None:
-        """Show ``s`` beside the bar (nothing to draw)."""
-
 
 @contextmanager
 def progress_bar(*, total: int | None, desc: str, unit: str = "it",

@@ -165,14 +165,6 @@ class IntakeSheet:
     encoding: str
     rows: tuple[tuple[Path, IntakeFacts, int], ...]
 
-    def facts_for(self, file: Path) -> IntakeFacts | None:
-        """The facts of the row naming ``file`` (resolved), or None."""
-        target = file.resolve()
-        for p, facts, _ in self.rows:
-            if p == target:
-                return facts
-        return None
-
     @property
     def files(self) -> tuple[Path, ...]:
         return tuple(p for p, _, _ in self.rows)

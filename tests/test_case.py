@@ -62,6 +62,9 @@ def test_items_follow_other_processes(case, captures):
     other = Case.open(case.root)
     other.add([captures / "post.png"])
     assert [i.evidence_id for i in case.items] == ["E0001"]
+    sha = case.item("E0001").digests.sha256
+    assert case.item_by_sha256(sha).evidence_id == "E0001"
+    assert case.item_by_sha256("0" * 64) is None
     with pytest.raises(InputError, match="no evidence item 'E0009'"):
         case.item("E0009")
 

@@ -108,6 +108,13 @@ class CaseMetadata:
         try:
             doc = tomllib.loads(data.decode("utf-8"))
             c = doc["case"]
+            if not isinstance(c, dict):
+                raise TypeError("[case] is not a table")
+            for key in ("title", "case_number", "examiner", "timezone", "created_at"):
+                if not isinstance(c.get(key, ""), str):
+                    raise TypeError(f"{key} is not a string")
+            if not isinstance(c.get("format_version", FORMAT_VERSION), int):
+                raise TypeError("format_version is not an integer")
             return cls(
                 title=str(c.get("title", "")), case_number=str(c.get("case_number", "")),
                 examiner=str(c.get("examiner", "")),
@@ -115,8 +122,12 @@ class CaseMetadata:
                 created_at=str(c.get("created_at", "")),
                 format_version=int(c.get("format_version", FORMAT_VERSION)),
             )
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise NotACaseError(path.parent, f"{CASE_FILE} unreadable: {exc}") from None
+        except InputError as exc:  # e.g. an unknown time zone
+            raise NotACaseError(path.parent, f"{CASE_FILE}: {exc}") from None
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError,
+                RecursionError) as exc:
+            reason = exc if not isinstance(exc, KeyError) else f"no {exc} table"
+            raise NotACaseError(path.parent, f"{CASE_FILE} unreadable: {reason}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +294,11 @@ class Case:
             raise NotACaseError(root, f"no {CASE_FILE}")
         if not (root / LOG_FILE).is_file():
             raise NotACaseError(root, f"no {LOG_FILE}")
-        meta = CaseMetadata.from_toml(meta_path.read_bytes(), meta_path)
+        try:
+            data = meta_path.read_bytes()
+        except OSError as exc:
+            raise NotACaseError(root, f"cannot read {CASE_FILE}: {exc.strerror}") from None
+        meta = CaseMetadata.from_toml(data, meta_path)
         case = cls(root, meta, actor=actor or os.environ.get("FORENSICS_ACTOR") or meta.examiner
                    or None)
         return case
@@ -297,10 +312,13 @@ class Case:
             self._state.apply(e)
         self._state.offset = offset
 
-    def replay(self, *, strict: bool = True) -> _State:
-        """A fresh replay of the whole log (``strict=False`` passes over unreadable lines)."""
+    def replay(self, *, strict: bool = True, bad: list[tuple[int, str]] | None = None) -> _State:
+        """A fresh replay of the whole log.
+
+        ``strict=False`` passes over unreadable lines, listing them in ``bad`` (line, reason).
+        """
         state = _State()
-        entries, state.offset = self.log.read(0, strict=strict)
+        entries, state.offset = self.log.read(0, strict=strict, bad=bad)
         for e in entries:
             state.apply(e)
         return state

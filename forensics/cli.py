@@ -47,6 +47,11 @@ class _Group(click.Group):
         except ForensicsError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except OSError as exc:  # a last net: the modules turn the expected ones into our errors
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"error: {where}{exc.strerror or exc}; check the path and permissions",
+                       err=True)
+            ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("interrupted; run `forensics verify CASE` to check the case", err=True)
             ctx.exit(130)

@@ -36,6 +36,7 @@ Examples
 from __future__ import annotations
 
 import binascii
+import bisect
 import getpass
 import hashlib
 import json
@@ -135,9 +136,12 @@ class EvidenceRef:
 
     @classmethod
     def from_json(cls, obj: Mapping[str, JSONValue]) -> EvidenceRef:
+        """Read one element of an entry's ``evidence``; ``ValueError`` if it is malformed."""
+        if not isinstance(obj, Mapping):
+            raise ValueError("an 'evidence' element is not an object")
         return cls(
-            evidence_id=_str(obj, "id"), size=_int(obj, "size"), sha256=_str(obj, "sha256"),
-            sm3=_str(obj, "sm3"), md5=_str(obj, "md5"),
+            evidence_id=_str(obj, "id"), size=_int(obj, "size"),
+            sha256=_hexstr(obj, "sha256"), sm3=_hexstr(obj, "sm3"), md5=_hexstr(obj, "md5", 32),
         )
 
 
@@ -326,6 +330,10 @@ class Entry:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ValueError(f"not JSON ({exc.msg} at column {exc.colno})") from None
+        except RecursionError:
+            raise ValueError("not an entry (nested too deeply)") from None
+        if "\\u" in text:  # canonical lines escape only control characters
+            _check_text(obj)
         return cls.from_json(obj)
 
     def _repr_html_(self) -> str:
@@ -370,10 +378,13 @@ def _format_time(t: datetime) -> str:
 
 
 def _parse_time(s: str) -> datetime:
-    t = datetime.fromisoformat(s)
-    if t.tzinfo is None:
-        raise ValueError(f"time {s!r} has no zone")
-    return t.astimezone(UTC)
+    try:
+        t = datetime.fromisoformat(s)
+        if t.tzinfo is None:
+            raise ValueError(f"time {s!r} has no zone")
+        return t.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"time {s!r} is out of range") from None
 
 
 def _str(obj: Mapping[str, JSONValue], key: str) -> str:
@@ -387,14 +398,33 @@ def _int(obj: Mapping[str, JSONValue], key: str) -> int:
     v = obj.get(key)
     if not isinstance(v, int) or isinstance(v, bool):
         raise ValueError(f"{key!r} missing or not an integer")
+    if not 0 <= v <= _SAFE_INT:
+        raise ValueError(f"{key!r} out of range (0 to 2**53-1)")
     return v
 
 
-def _hexstr(obj: Mapping[str, JSONValue], key: str) -> str:
+def _hexstr(obj: Mapping[str, JSONValue], key: str, length: int = 64) -> str:
     v = _str(obj, key)
-    if len(v) != 64 or not set(v.encode()) <= _HEX:
-        raise ValueError(f"{key!r} is not 64 lowercase hex digits")
+    if len(v) != length or not set(v.encode()) <= _HEX:
+        raise ValueError(f"{key!r} is not {length} lowercase hex digits")
     return v
+
+
+def _check_text(value: JSONValue) -> None:
+    """Refuse strings that cannot be written as UTF-8 (lone surrogates from ``\\ud800``)."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("a string holds a lone surrogate (\\ud800-\\udfff)") from None
+        elif isinstance(v, Mapping):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
 
 
 def split_line(line: bytes) -> tuple[bytes, bytes] | None:
@@ -461,9 +491,13 @@ def _scan_line(number: int, line: bytes) -> _Line:
         return _Line(number, None, None, None, None, "digest fields are not hex")
     # Bytes that are not an entry are reported as such, whether or not their digest matches.
     try:
-        Entry.parse_line(line)
+        entry = Entry.parse_line(line)
     except ValueError as exc:
         return _Line(number, ps[1], prev, rec, computed, str(exc))
+    if computed == rec and entry.line() != line:
+        # The digest covers the bytes, but no writer produces these bytes: members moved,
+        # added or spelled differently from RFC 8785.
+        return _Line(number, ps[1], prev, rec, computed, "not in RFC 8785 canonical form")
     return _Line(number, ps[1], prev, rec, computed, None)
 
 
@@ -506,6 +540,8 @@ def _walk_lines(data: bytes, start: int, end: int, prev: bytes, seq: int) -> tup
         i = rfind(hash_mark, s, e)  # likewise (see split_line)
         if i < 0 or j < 0:
             return None
+        if data[i + 82 : i + 95] != b',"evidence":[':
+            return None  # entry_sha256 is not where RFC 8785 puts it: let the slow walk say
         h = sha(view[s:i])
         h.update(view[i + 82 : e])
         recorded = data[i + 17 : i + 81]
@@ -659,9 +695,24 @@ def check_chain(path: Path | str) -> ChainCheck:
         # share them.
         with mmap.mmap(fh.fileno(), size, access=mmap.ACCESS_READ) as data:
             fast = _fast_walk(data)  # type: ignore[arg-type]
-            if fast is not None:
+            if fast is not None and _head_is_an_entry(data):  # type: ignore[arg-type]
                 return ChainCheck((), fast[0], fast[1], False)
             return _slow_walk(data[:])
+
+
+def _head_is_an_entry(data: bytes) -> bool:
+    """Whether the last line is a well-formed, canonical entry.
+
+    The fast walk checks bytes and links, not JSON: a line in the middle is vouched for by the
+    next line's link, but nothing follows the head, so it alone is parsed here.  (Replaying the
+    log, as ``verify`` does, parses every line.)
+    """
+    start = data.rfind(b"\n", 0, len(data) - 1) + 1
+    line = data[start : len(data) - 1]
+    try:
+        return Entry.parse_line(line).line() == line
+    except ValueError:
+        return False
 
 
 def _slow_walk(data: bytes) -> ChainCheck:
@@ -701,6 +752,21 @@ def _slow_walk(data: bytes) -> ChainCheck:
     # Walk from the genesis.  Where the link breaks, name why and carry on from the next entry.
     cur = _Line(0, 0, None, GENESIS, GENESIS, None)
     visited: set[int] = set()
+    by_order = sorted(good, key=lambda k: (k.seq or 0, k.number))
+    order_seqs = [k.seq or 0 for k in by_order]
+    skip: dict[int, int] = {}  # index -> a later index to look at (visited ones jumped over)
+
+    def after(seq: int) -> _Line | None:
+        """The unvisited line with the lowest (seq, line) above ``seq``, in amortized O(log n)."""
+        i = bisect.bisect_right(order_seqs, seq)
+        path = []
+        while i < len(by_order) and by_order[i].number in visited:
+            path.append(i)
+            i = skip.get(i, i + 1)
+        for j in path:  # compress, so that later searches jump straight here
+            skip[j] = i
+        return by_order[i] if i < len(by_order) else None
+
     chain: list[_Line] = []
     while True:
         kids = [k for k in children.get(cur.recorded or "", []) if k.number not in visited]
@@ -715,10 +781,9 @@ def _slow_walk(data: bytes) -> ChainCheck:
                     nxt.seq or 0, nxt.number,
                     f"sequence number {nxt.seq} where {expected_seq} was expected"))
         else:
-            rest = [k for k in good if k.number not in visited and (k.seq or 0) > (cur.seq or 0)]
-            if not rest:
+            nxt = after(cur.seq or 0)
+            if nxt is None:
                 break
-            nxt = min(rest, key=lambda k: (k.seq or 0, k.number))
             if nxt.seq == expected_seq:
                 if cur.number not in edited:
                     problems.append(PrevMismatch(nxt.seq or 0, nxt.number, cur.recorded or "",
@@ -754,8 +819,6 @@ def _slow_walk(data: bytes) -> ChainCheck:
 
 def _longest_increasing(values: list[int]) -> set[int]:
     """Indexes of one longest strictly increasing subsequence of ``values`` (patience sort)."""
-    import bisect
-
     tails: list[int] = []
     tails_idx: list[int] = []
     parent = [-1] * len(values)
@@ -794,6 +857,29 @@ def _default_actor() -> str:
         return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
+class _LogLock:
+    """The cross-process lock beside the log, re-entrant, with typed errors instead of OSError."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = filelock.FileLock(str(path), timeout=LOCK_TIMEOUT_SECONDS)
+
+    def __enter__(self) -> _LogLock:
+        try:
+            self._lock.acquire()
+        except filelock.Timeout:
+            raise StorageError(
+                self.path, f"another forensics process has held the case's lock for more than "
+                f"{LOCK_TIMEOUT_SECONDS:.0f} s; run the command again when it has finished"
+            ) from None
+        except OSError as exc:
+            raise StorageError(self.path, f"cannot take the lock: {exc.strerror}") from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
 class CustodyLog:
     """Append to and read one custody log file.
 
@@ -809,25 +895,28 @@ class CustodyLog:
         self.path = Path(path)
         self.actor = actor or _default_actor()
         self.host = socket.gethostname()
-        self._lock = filelock.FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT_SECONDS)
+        self._lock = _LogLock(Path(str(self.path) + ".lock"))
         #: (offset before, offset after, entries) of this object's last write, so that a reader
         #: that was current before it can take the entries without parsing them back.
         self.last_write: tuple[int, int, int] = (-1, -1, 0)
 
     @property
-    def lock(self) -> filelock.BaseFileLock:
+    def lock(self) -> _LogLock:
         """The cross-process lock held while appending (re-entrant within a process)."""
         return self._lock
 
     # reading
 
-    def read(self, offset: int = 0, *, strict: bool = True) -> tuple[tuple[Entry, ...], int]:
+    def read(
+        self, offset: int = 0, *, strict: bool = True, bad: list[tuple[int, str]] | None = None
+    ) -> tuple[tuple[Entry, ...], int]:
         """Parse the complete entries from byte ``offset`` on; return them and the new offset.
 
         Raises :class:`CustodyLogDamaged` on a line that is not an entry (writers must not build
         on a log they cannot read; ``forensics verify`` describes the damage).  A torn last line
         (no newline) is not returned and the offset stops before it.  With ``strict=False``
-        unreadable lines are passed over (for verification, which reports them itself).
+        unreadable lines are passed over, and listed in ``bad`` as (line number counted from
+        ``offset``, reason) when a list is given.
         """
         try:
             with open(self.path, "rb") as fh:
@@ -835,14 +924,18 @@ class CustodyLog:
                 data = fh.read()
         except FileNotFoundError:
             return (), offset
+        except OSError as exc:
+            raise CustodyLogDamaged(self.path, f"cannot read: {exc.strerror}") from None
         end = data.rfind(b"\n") + 1
         entries = []
-        for raw in data[:end].split(b"\n")[:-1]:
+        for n, raw in enumerate(data[:end].split(b"\n")[:-1], start=1):
             try:
                 entries.append(Entry.parse_line(raw))
             except ValueError as exc:
                 if strict:
                     raise CustodyLogDamaged(self.path, f"entry after byte {offset}: {exc}") from None
+                if bad is not None:
+                    bad.append((n, str(exc)))
         return tuple(entries), offset + end
 
     def entries(self) -> tuple[Entry, ...]:

@@ -22,7 +22,7 @@ import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from forensics.errors import IntakeSheetError, UnsafePathError
@@ -117,12 +117,13 @@ class IntakeFacts:
         """The capture time in UTC when it was given as ISO 8601 with an offset."""
         if self.captured_at is None:
             return None
-        t = datetime.fromisoformat(self.captured_at.strip())
-        if t.tzinfo is None:
-            return None
-        from datetime import UTC
-
-        return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        try:
+            t = datetime.fromisoformat(self.captured_at.strip())
+            if t.tzinfo is None:
+                return None
+            return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        except (ValueError, OverflowError):
+            return None  # another form ("昨天 14:02"): the time readers handle it
 
     def to_json(self) -> dict[str, str]:
         """The facts that are set, by name (``None`` left out)."""
@@ -194,9 +195,13 @@ def read_sheet(path: Path | str) -> IntakeSheet:
     if "\x00" in text:
         raise IntakeSheetError(path, "contains NUL bytes: not a CSV text file")
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    if not reader.fieldnames:
+    try:
+        header = reader.fieldnames
+    except csv.Error as exc:
+        raise IntakeSheetError(path, f"malformed CSV header: {exc}") from None
+    if not header:
         raise IntakeSheetError(path, "empty sheet: the first line must name the columns")
-    columns = [c.strip() for c in reader.fieldnames]
+    columns = [c.strip() for c in header]
     if "file" not in columns:
         raise IntakeSheetError(path, "no 'file' column (path of each file, relative to the sheet)")
     for c in columns:

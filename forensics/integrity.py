@@ -57,6 +57,7 @@ from forensics.errors import (
     InputError,
     IntegrityError,
     NotACaseError,
+    SourceError,
     StorageError,
 )
 from forensics.problems import (
@@ -70,8 +71,10 @@ from forensics.problems import (
     Problem,
     TruncatedLog,
     UnexpectedFile,
+    UnparseableLine,
     UnreadableItem,
 )
+from forensics.store import STAGING_DIR, is_session_folder, is_session_lock
 
 if TYPE_CHECKING:  # pragma: no cover
     from forensics.case import Case
@@ -113,8 +116,16 @@ def load_anchor(text_or_path: str) -> AnchorRecord:
     if p.is_file():
         try:
             obj = json.loads(p.read_text(encoding="utf-8"))
-            return AnchorRecord(int(obj["seq"]), str(obj["entry_sha256"]), str(p))
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            seq, digest = obj["seq"], obj["entry_sha256"]
+            if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+                raise ValueError("seq is not a positive integer")
+            if not isinstance(digest, str) or len(digest) != 64 or not all(
+                    c in "0123456789abcdef" for c in digest):
+                raise ValueError("entry_sha256 is not 64 lowercase hex digits")
+            return AnchorRecord(seq, digest, str(p))
+        except OSError as exc:
+            raise InputError(f"{p}: cannot read the anchor file: {exc.strerror}") from None
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
             raise InputError(f"{p}: not an anchor file ({exc})") from None
     seq, _, digest = text_or_path.partition(":")
     digest = digest.removeprefix("sha256:")
@@ -275,14 +286,18 @@ def verify_case(
         notes += [f"recovered before checking: entry {e.seq}: {e.details.get('what')}"
                   for e in recovered]
     log_path = case.root / LOG_FILE
-    chain = check_chain(log_path)
+    try:
+        chain = check_chain(log_path)
+    except OSError as exc:
+        raise SourceError(log_path, f"cannot read the custody log: {exc.strerror}") from None
     problems += chain.problems
 
-    # Items the log accounts for.
-    try:
-        state = case.replay(strict=True)
-    except CustodyLogDamaged:
-        state = case.replay(strict=False)  # the chain walk above names the damaged lines
+    # Items the log accounts for.  Replaying reads every entry as JSON: a line whose bytes the
+    # chain vouches for but which is not an entry (a forged head, say) is named here.
+    bad: list[tuple[int, str]] = []
+    state = case.replay(strict=False, bad=bad)
+    named = {getattr(p, "line", None) for p in chain.problems}
+    problems += [UnparseableLine(n, why) for n, why in bad if n not in named]
     items = {i.digests.sha256: i for i in state.items.values()}
     known_anchors, anchor_problems = _anchors_in_case(case)
     problems += anchor_problems
@@ -304,7 +319,7 @@ def verify_case(
     seen: set[str] = set()
     with progress_bar(total=total, desc="verify", unit="B", enabled=progress) as bar:
         for path in sorted(case.store.files()):
-            rel = path.relative_to(case.root).as_posix()
+            rel = os.fsencode(path.relative_to(case.root)).decode("utf-8", "backslashreplace")
             claimed = case.store.sha256_of_path(path)
             if claimed is None or claimed not in items:
                 problems.append(UnexpectedFile(
@@ -318,8 +333,9 @@ def verify_case(
                 continue
             try:
                 found = hash_file(path)
-            except OSError as exc:
-                problems.append(UnreadableItem(item.evidence_id, rel, exc.strerror or str(exc)))
+            except (OSError, SourceError) as exc:
+                reason = exc.reason if isinstance(exc, SourceError) else exc.strerror or str(exc)
+                problems.append(UnreadableItem(item.evidence_id, rel, reason))
                 continue
             bar.update(item.digests.size)
             for algorithm, expected, got in item.digests.mismatches(found):
@@ -327,9 +343,10 @@ def verify_case(
     for sha, item in items.items():
         if sha not in seen:
             problems.append(MissingItem(item.evidence_id, item.stored_as))
-    staging = case.root / "staging"
-    if not record and staging.exists():
-        left = [p for p in staging.rglob("*") if p.is_file() and not p.name.endswith(".lock")]
+    problems += _staging_problems(case)
+    staging = case.root / STAGING_DIR
+    if not record and staging.is_dir() and not staging.is_symlink():
+        left = [f for d in staging.iterdir() if is_session_folder(d) for f in d.iterdir()]
         if left:
             notes.append(f"{len(left)} staged file(s) from an interrupted add await recovery "
                          "(the next command that writes to the case handles them)")
@@ -343,6 +360,22 @@ def verify_case(
     if record:
         report = _record_verification(case, report)
     return report
+
+
+def _staging_problems(case: Case) -> list[Problem]:
+    """Anything in ``staging/`` that is not a session of this tool: nothing would recover it."""
+    staging = case.root / STAGING_DIR
+    if not staging.exists() and not staging.is_symlink():
+        return []
+    if staging.is_symlink() or not staging.is_dir():
+        return [UnexpectedFile(STAGING_DIR, "not a folder: intake cannot stage copies")]
+    out: list[Problem] = []
+    for p in sorted(staging.iterdir()):
+        if not (is_session_folder(p) or is_session_lock(p)):
+            name = os.fsencode(p.name).decode("utf-8", "backslashreplace")
+            out.append(UnexpectedFile(f"{STAGING_DIR}/{name}",
+                                      "not a staging session of this tool; nothing recovers it"))
+    return out
 
 
 def _record_verification(case: Case, report: VerificationReport) -> VerificationReport:
@@ -530,10 +563,11 @@ def _log_prefix_problems(case_log: Path, backup_log: Path, label: str) -> list[P
     problems: list[Problem] = []
     for n, line in enumerate(theirs[:-1], start=1):
         if n > len(ours) - 1 or ours[n - 1] != line:
-            exp = split_line(ours[n - 1])[1].decode() if n <= len(ours) - 1 and split_line(
-                ours[n - 1]) else "no such entry"
+            mine = split_line(ours[n - 1]) if n <= len(ours) - 1 else None
+            exp = mine[1].decode("ascii", "replace") if mine else "no such entry"
             got = split_line(line)
-            problems.append(BackupDiverged(label, n, exp, got[1].decode() if got else "unparseable"))
+            found = got[1].decode("ascii", "replace") if got else "unparseable"
+            problems.append(BackupDiverged(label, n, exp, found))
             break
     if theirs[-1]:
         problems.append(BackupDiverged(label, len(theirs), "complete last line", "torn last line"))

@@ -32,6 +32,8 @@ __all__ = ["MAX_COMPONENT_BYTES", "MAX_PATH_BYTES", "check_relative_name", "reco
 MAX_COMPONENT_BYTES = 255
 #: Longest relative path accepted (bytes of UTF-8), PATH_MAX on Linux.
 MAX_PATH_BYTES = 4096
+#: Embedding and override controls (U+202A-U+202E, U+2066-U+2069) and marks that reorder text.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
 def check_relative_name(name: str) -> str:
@@ -46,10 +48,13 @@ def check_relative_name(name: str) -> str:
         raise UnsafePathError(name, "contains NUL")
     if any(unicodedata.category(c) == "Cc" for c in name):
         raise UnsafePathError(name, "contains control characters")
+    if any(c in _BIDI_CONTROLS for c in name):
+        raise UnsafePathError(name, "contains bidirectional controls (they disguise names)")
     if any(0xD800 <= ord(c) <= 0xDFFF for c in name):
         raise UnsafePathError(name, "not valid Unicode (undecodable bytes)")
     text = unicodedata.normalize("NFC", name.replace("\\", "/"))
-    if text.startswith("/") or (len(text) > 1 and text[1] == ":"):
+    if text.startswith("/") or (len(text) > 1 and text[1] == ":" and text[0].isascii()
+                                and text[0].isalpha()):
         raise UnsafePathError(name, "absolute path")
     parts = PurePosixPath(text).parts
     if any(p == ".." for p in parts):

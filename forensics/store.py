@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
+import stat
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,9 +32,29 @@ import filelock
 
 from forensics.custody import Action, EntryDraft
 from forensics.digests import DigestSet, copy_and_hash, hash_file
-from forensics.durable import fsync_dir, sync_files
+from forensics.durable import fsync_dir, open_readonly, sync_files
 
-__all__ = ["STAGING_DIR", "STORE_DIR", "EvidenceStore", "StagedCopy", "StagingSession"]
+__all__ = [
+    "STAGING_DIR",
+    "STORE_DIR",
+    "EvidenceStore",
+    "StagedCopy",
+    "StagingSession",
+    "is_session_folder",
+]
+
+_SESSION_NAME = re.compile(r"[0-9a-f]{32}")
+
+
+def is_session_folder(p: Path) -> bool:
+    """True for a staging session folder this tool makes (``staging/<32 hex>``, a real folder)."""
+    return bool(_SESSION_NAME.fullmatch(p.name)) and p.is_dir() and not p.is_symlink()
+
+
+def is_session_lock(p: Path) -> bool:
+    """True for a session's lock file (``staging/<32 hex>.lock``)."""
+    return (p.suffix == ".lock" and bool(_SESSION_NAME.fullmatch(p.stem)) and p.is_file()
+            and not p.is_symlink())
 
 STORE_DIR = "store"
 STAGING_DIR = "staging"
@@ -162,10 +184,12 @@ class EvidenceStore:
         accounts for that content; ``record`` appends a custody entry.
         """
         staging = self.case_root / STAGING_DIR
-        if not staging.exists():
-            return 0
+        if staging.is_symlink() or not staging.is_dir():
+            return 0  # not ours to touch; verification reports it
         touched = 0
-        for folder in sorted(p for p in staging.iterdir() if p.is_dir()):
+        for folder in sorted(staging.iterdir()):
+            if not is_session_folder(folder):
+                continue  # never followed, never touched: verification reports it
             lock = filelock.FileLock(str(folder) + ".lock", timeout=0)
             try:
                 lock.acquire()
@@ -184,12 +208,22 @@ class EvidenceStore:
         return touched
 
     def _recover_one(self, f: Path, is_logged: Callable[[str], bool]) -> EntryDraft:
-        digests = hash_file(f)
-        details: dict[str, object] = {
-            "staged_file": f"{STAGING_DIR}/{f.parent.name}/{f.name}",
-            "size": digests.size,
-            "sha256": digests.sha256,
-        }
+        name = os.fsencode(f.name).decode("utf-8", "backslashreplace")
+        details: dict[str, object] = {"staged_file": f"{STAGING_DIR}/{f.parent.name}/{name}"}
+        if not stat.S_ISREG(os.lstat(f).st_mode):
+            # Not something this tool writes (a link, a pipe, a folder): removed, not followed.
+            if f.is_dir() and not f.is_symlink():
+                shutil.rmtree(f)
+            else:
+                f.unlink()
+            details["what"] = "not a regular file in a dead staging folder: removed, not read"
+            details["result"] = "removed-not-a-regular-file"
+            return EntryDraft(Action.RECOVER, details=details)  # type: ignore[arg-type]
+        fd = open_readonly(f)
+        with os.fdopen(fd, "rb") as fh:
+            digests = hash_file(fh)
+        details["size"] = digests.size
+        details["sha256"] = digests.sha256
         # A copy cut short by the crash has a digest no entry names, so it is discarded too.
         if not is_logged(digests.sha256):
             f.unlink()

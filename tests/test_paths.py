@@ -52,3 +52,14 @@ def test_recordable_name_keeps_bytes():
     assert recordable_name("a\u0301") == ("a\u0301", None)  # not normalized
     text, raw = recordable_name(b"\xff.bin")
     assert raw == "ff2e62696e" and text.endswith(".bin")
+
+
+def test_names_that_only_look_like_drives_are_names():
+    assert check_relative_name("1:2.png") == "1:2.png"
+    with pytest.raises(UnsafePathError, match="absolute"):
+        check_relative_name("D:evidence.png")
+
+
+def test_bidi_overrides_are_refused():
+    with pytest.raises(UnsafePathError, match="bidirectional"):
+        check_relative_name("invoice\u202egnp.exe")

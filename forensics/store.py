@@ -94,11 +94,19 @@ class StagingSession:
         return StagedCopy(path, digests)
 
     def close(self) -> None:
-        """Remove the (empty) session folder and release its lock."""
-        with contextlib.suppress(FileNotFoundError):
-            for leftover in self.folder.iterdir():
-                leftover.unlink()
+        """Release the session: remove its folder if empty, else leave it for recovery.
+
+        Copies left behind (an add that failed part-way) may already be acknowledged by the log;
+        only recovery, which reads the log, decides whether each is moved into place or
+        discarded, and it records what it does.
+        """
+        try:
             self.folder.rmdir()
+        except FileNotFoundError:
+            pass
+        except OSError:  # not empty
+            self._lock.release()
+            return
         self._lock.release()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(str(self.folder) + ".lock")

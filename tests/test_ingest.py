@@ -279,8 +279,11 @@ def test_full_disk_during_copy_is_a_storage_error(case, captures, monkeypatch):
         case.add([captures])
     assert case.log.path.read_bytes() == before
     assert list(case.store.files()) == []
+    report = verify_case(case)  # the partial copy was never acknowledged: recovery discards it
+    assert report.ok
+    (rec,) = [e for e in case.log.entries() if e.action == "recover"]
+    assert rec.details["result"] == "discarded"
     assert [p for p in (case.root / "staging").rglob("*") if p.is_file()] == []
-    assert verify_case(case).ok
 
 
 def test_a_file_named_twice_or_hard_linked_is_brought_in_once_and_said(case, captures):

@@ -247,6 +247,30 @@ def log_cmd(case: Path, as_json: bool) -> None:
                    f"{e.actor[:12]:<12}  {summarize(e)}")
 
 
+@cli.command(epilog="Examples:\n\n  forensics note CASE '收到公证处光盘，封存编号 2026-118'\n\n"
+             "  forensics note CASE 'screenshot shows the repost count' --evidence E0003")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.argument("text")
+@click.option("--evidence", "evidence_ids", multiple=True,
+              help="Evidence number the note is about (repeatable).")
+@click.option("--actor", default=None, help="Who is writing (default: $FORENSICS_ACTOR or login).")
+@click.option("--json", "as_json", is_flag=True, help="Print the recorded entry as JSON.")
+def note(case: Path, text: str, evidence_ids: Sequence[str], actor: str | None,
+         as_json: bool) -> None:
+    """Record a note in the custody log (a seal, a hand-over, an observation)."""
+    from forensics.custody import Action, EntryDraft
+
+    if not text.strip():
+        raise InputError("the note is empty; write what happened")
+    c = _open_case(str(case), actor)
+    refs = tuple(c.item(e).ref for e in evidence_ids)
+    (entry,) = c.record([EntryDraft(Action.NOTE, evidence=refs, details={"text": text})])
+    if as_json:
+        _emit_json(entry.to_json())
+    else:
+        click.echo(f"entry {entry.seq} recorded (sha256:{entry.entry_sha256})")
+
+
 @cli.command(epilog="Example:\n\n  forensics anchor CASE\n\nThen send anchors/anchor-*.tsq to a "
              "timestamp authority, keep the printed line somewhere else (an e-mail to your "
              "lawyer, a notary), and verify later with `forensics verify CASE --anchor LINE`.")

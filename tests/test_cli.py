@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from forensics.cli import cli
 
-COMMANDS = ["init", "add", "hash", "verify", "log", "anchor", "backup"]
+COMMANDS = ["init", "add", "hash", "verify", "log", "anchor", "backup", "note"]
 
 
 def run(*args: str, input: str | None = None):
@@ -188,3 +188,15 @@ def test_progress_is_quiet_when_not_a_terminal(tmp_path, captures):
                        capture_output=True, text=True, env=env)
     assert p.returncode == 0
     assert "\r" not in p.stderr and "it/s" not in p.stderr and "B/s" not in p.stderr
+
+
+def test_note_is_logged_with_its_evidence(case_dir):
+    r = run("note", str(case_dir), "收到公证处光盘，封存编号 2026-118", "--evidence", "E0002", "--json")
+    assert r.exit_code == 0
+    entry = json.loads(r.output)
+    assert entry["action"] == "note" and entry["details"]["text"].startswith("收到公证处光盘")
+    assert [e["id"] for e in entry["evidence"]] == ["E0002"]
+    assert run("verify", str(case_dir)).exit_code == 0
+    r = run("note", str(case_dir), "x", "--evidence", "E0099")
+    assert r.exit_code == 2 and "no evidence item 'E0099'" in r.output
+    assert run("note", str(case_dir), "  ").exit_code == 2

@@ -50,3 +50,16 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:
             st = os.stat(p)
             out[p.relative_to(folder).as_posix()] = (p.read_bytes(), st.st_mtime_ns, st.st_mode)
     return out
+
+
+def run_in_processes(target, arg_tuples, timeout: float = 120) -> None:
+    """Start one spawned process per argument tuple at once, wait, and require exit code 0."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=target, args=args) for args in arg_tuples]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout)
+        assert p.exitcode == 0, f"{p.name} exited with {p.exitcode}"

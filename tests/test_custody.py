@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import signal
 import subprocess
@@ -41,6 +40,8 @@ from forensics.problems import (
     TornTail,
     UnparseableLine,
 )
+
+from .conftest import run_in_processes
 
 REF = EvidenceRef("E0001", 3, "ab" * 32, "cd" * 32, "ef" * 16)
 
@@ -330,13 +331,7 @@ def _appender(path: str, worker: int, count: int) -> None:
 
 def test_concurrent_appenders_give_one_linear_chain(tmp_path):
     path = tmp_path / "custody.jsonl"
-    ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_appender, args=(str(path), w, 30)) for w in range(4)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(120)
-        assert p.exitcode == 0
+    run_in_processes(_appender, [(str(path), w, 30) for w in range(4)])
     check = check_chain(path)
     assert check.passed
     entries = CustodyLog(path).entries()

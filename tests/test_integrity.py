@@ -26,6 +26,8 @@ from forensics.problems import (
     UnexpectedFile,
 )
 
+from .conftest import run_in_processes
+
 
 @pytest.fixture
 def filled(case, captures):
@@ -323,8 +325,6 @@ def _add_worker(case_dir: str, src: str) -> None:
 
 
 def test_two_processes_adding_at_once(tmp_path):
-    import multiprocessing
-
     shared = [os.urandom(2000) for _ in range(30)]
     for name in ("a", "b"):
         d = tmp_path / name
@@ -334,14 +334,7 @@ def test_two_processes_adding_at_once(tmp_path):
         for i in range(30):  # and 30 of each folder's own
             (d / f"{name}-own{i:02d}.bin").write_bytes(os.urandom(1500))
     case = Case.init(tmp_path / "case")
-    ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_add_worker, args=(str(case.root), str(tmp_path / n)))
-             for n in ("a", "b")]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(120)
-        assert p.exitcode == 0
+    run_in_processes(_add_worker, [(str(case.root), str(tmp_path / n)) for n in ("a", "b")])
     report = verify_case(case)
     assert report.ok, [str(p) for p in report.problems]
     items = case.items

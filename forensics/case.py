@@ -40,7 +40,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tomli_w
 
-from forensics.custody import LOG_FILE, Action, CustodyLog, Entry, EntryDraft, EvidenceRef
+from forensics.custody import (
+    LOG_FILE,
+    Action,
+    CustodyLog,
+    Entry,
+    EntryDraft,
+    EvidenceRef,
+    split_line,
+)
 from forensics.digests import DigestSet
 from forensics.durable import atomic_write, fsync_dir
 from forensics.errors import CaseExistsError, InputError, NotACaseError, StorageError
@@ -222,7 +230,12 @@ class _State:
 
     @property
     def next_number(self) -> int:
-        return len(self.items) + 1
+        """One more than the highest number in use (never reuses a number, even after gaps)."""
+        highest = 0
+        for eid in self.items:
+            if eid[1:].isdigit():
+                highest = max(highest, int(eid[1:]))
+        return highest + 1
 
 
 def format_evidence_id(n: int) -> str:
@@ -365,25 +378,52 @@ class Case:
     def record(self, drafts: Sequence[EntryDraft]) -> tuple[Entry, ...]:
         """Append entries under the lock after recovering interrupted work; refresh state."""
         with self.log.lock:
-            pending = list(self._recover_locked())
-            entries = self.log.append([*pending, *drafts])
+            self._recover_locked()
+            entries = self.log.append(drafts)
             self._absorb(entries)
-        return entries[len(pending):]
+        return entries
 
     def recover(self) -> tuple[Entry, ...]:
         """Finish or discard what interrupted writers left behind; return the entries logged."""
         with self.log.lock:
             torn = self.log.recover()
-            pending = self._recover_locked()
-            entries = self.log.append(pending)
-            self.refresh()
+            entries = self._recover_locked()
         return (*torn, *entries)
 
-    def _recover_locked(self) -> list[EntryDraft]:
+    def _recover_locked(self) -> tuple[Entry, ...]:
+        """Under the lock: bring the state up to date and recover dead sessions (logged)."""
+        self._resync_locked()
+        done: list[Entry] = []
+
+        def record(drafts: list[EntryDraft]) -> None:
+            entries = self.log.append(drafts)
+            self._absorb(entries)
+            done.extend(entries)
+
+        self.store.recover(lambda sha: sha in self._state.by_sha256, record)
+        return tuple(done)
+
+    def _resync_locked(self) -> None:
+        """Replay from the start if what this object read was since cut from the log.
+
+        A reader without the lock may have read lines of a write that then failed and was cut
+        back; under the lock, the state must end exactly at its head line.
+        """
+        st = self._state
+        if st.head is not None:
+            try:
+                size = self.log.path.stat().st_size
+                with open(self.log.path, "rb") as fh:
+                    start = max(0, st.offset - (1 << 20))
+                    fh.seek(start)
+                    window = fh.read(st.offset - start)
+            except OSError:
+                size, window = -1, b""
+            line = window[window.rfind(b"\n", 0, len(window) - 1) + 1 : -1]
+            parts = split_line(line) if st.offset <= size and window.endswith(b"\n") else None
+            if parts is None or parts[1].decode("ascii", "replace") != st.head.entry_sha256:
+                self._state = _State()
         self.refresh()
-        pending: list[EntryDraft] = []
-        self.store.recover(lambda sha: sha in self._state.by_sha256, pending.append)
-        return pending
 
     def add(self, paths: Iterable[Path | str] = (), **kwargs: object) -> AddReport:
         """Bring files into the case: see :func:`forensics.ingest.add`."""

@@ -1089,6 +1089,21 @@ class CustodyLog:
             raise CustodyLogDamaged(self.path, f"last entry {entry.seq} does not match its digest")
         return Head(entry.seq, entry.entry_sha256)
 
+    @staticmethod
+    def _continues_chain(fd: int, offset: int, line: bytes) -> bool:
+        """Whether ``line`` (starting at ``offset``) links to the complete line before it."""
+        ps = _prev_and_seq(line)
+        if ps is None:
+            return False
+        if offset == 0:
+            return ps == (GENESIS.encode(), 1)
+        start = max(0, offset - (1 << 20))
+        window = os.pread(fd, offset - start, start)
+        before = window[window.rfind(b"\n", 0, len(window) - 1) + 1 : -1]
+        parts, prev_ps = split_line(before), _prev_and_seq(before)
+        return (parts is not None and prev_ps is not None and parts[1] == ps[0]
+                and prev_ps[1] + 1 == ps[1])
+
     def _recover_tail(self, fd: int) -> tuple[EntryDraft, ...]:
         """Move a torn last line aside and return the draft of the entry that records it."""
         size = os.fstat(fd).st_size
@@ -1109,6 +1124,19 @@ class CustodyLog:
         cut = tail[: tail.rfind(b"}") + 1]
         parts = split_line(cut) if cut else None
         if parts is not None and hashlib.sha256(parts[0]).hexdigest().encode() == parts[1]:
+            if cut == tail and self._continues_chain(fd, offset, tail):
+                # A write killed between the entry's last byte and its newline (kills cut
+                # writes at page boundaries): a complete link of the chain.  Finish the line.
+                write_all(fd, b"\n")
+                os.fsync(fd)
+                return (
+                    EntryDraft(Action.RECOVER, details={
+                        "what": "the last entry of the custody log lacked its newline after an "
+                        "interrupted write; the newline was added",
+                        "byte_offset": offset + len(tail),
+                        "entry_sha256": parts[1].decode("ascii"),
+                    }),
+                )
             raise CustodyLogDamaged(
                 self.path, "last line holds a complete entry but its newline is gone or replaced"
             )

@@ -360,7 +360,7 @@ def _commit(
     sync_files([s.path for _, s, _ in batch], case.root)
     out: list[Added] = []
     with case.log.lock:
-        pending = case._recover_locked()
+        case._recover_locked()
         state = case._state
         next_n = state.next_number
         assigned: dict[str, str] = {}
@@ -394,17 +394,19 @@ def _commit(
                 action, (EvidenceRef(eid, d.size, d.sha256, d.sm3, d.md5),), details
             ))
             plan.append((staged, eid, status, copy))
-        written = case.log.append([*pending, *drafts])
-        case._absorb(written)
-        entries = written[len(pending):]
-    placed: set[str] = set()
-    for (staged, eid, status, copy), entry, (_, _, info) in zip(plan, entries, batch, strict=True):
-        if copy in ("new", "restored"):
-            case.store.place(staged)
-            placed.add(staged.digests.sha256)
-        else:
-            staged.path.unlink()
-        out.append(Added(eid, status, str(info["path"]), staged.digests.size,
-                         staged.digests.sha256, entry.seq, copy))
-    case.store.sync_names(placed)
+        entries = case.log.append(drafts)
+        case._absorb(entries)
+        # Still under the lock: whoever takes it next (a verify, a backup) sees the entries and
+        # the stored copies together.
+        placed: set[str] = set()
+        for (staged, eid, status, copy), entry, (_, _, info) in zip(plan, entries, batch,
+                                                                    strict=True):
+            if copy in ("new", "restored"):
+                case.store.place(staged)
+                placed.add(staged.digests.sha256)
+            else:
+                staged.path.unlink()
+            out.append(Added(eid, status, str(info["path"]), staged.digests.size,
+                             staged.digests.sha256, entry.seq, copy))
+        case.store.sync_names(placed)
     return out

@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -286,16 +287,19 @@ def verify_case(
         notes += [f"recovered before checking: entry {e.seq}: {e.details.get('what')}"
                   for e in recovered]
     log_path = case.root / LOG_FILE
-    try:
-        chain = check_chain(log_path)
-    except OSError as exc:
-        raise SourceError(log_path, f"cannot read the custody log: {exc.strerror}") from None
-    problems += chain.problems
-
-    # Items the log accounts for.  Replaying reads every entry as JSON: a line whose bytes the
-    # chain vouches for but which is not an entry (a forged head, say) is named here.
+    # One consistent snapshot: the log, what it accounts for, and the store's listing are taken
+    # under the lock, so that an add running meanwhile is seen whole or not at all.
     bad: list[tuple[int, str]] = []
-    state = case.replay(strict=False, bad=bad)
+    with case.log.lock if record else contextlib.nullcontext():
+        try:
+            chain = check_chain(log_path)
+        except OSError as exc:
+            raise SourceError(log_path, f"cannot read the custody log: {exc.strerror}") from None
+        # Replaying reads every entry as JSON: a line whose bytes the chain vouches for but
+        # which is not an entry (a forged head, say) is named here.
+        state = case.replay(strict=False, bad=bad)
+        store_files = sorted(case.store.files())
+    problems += chain.problems
     named = {getattr(p, "line", None) for p in chain.problems}
     problems += [UnparseableLine(n, why) for n, why in bad if n not in named]
     items = {i.digests.sha256: i for i in state.items.values()}
@@ -318,7 +322,7 @@ def verify_case(
     total = sum(i.digests.size for i in items.values())
     seen: set[str] = set()
     with progress_bar(total=total, desc="verify", unit="B", enabled=progress) as bar:
-        for path in sorted(case.store.files()):
+        for path in store_files:
             rel = os.fsencode(path.relative_to(case.root)).decode("utf-8", "backslashreplace")
             claimed = case.store.sha256_of_path(path)
             if claimed is None or claimed not in items:

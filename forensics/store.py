@@ -184,12 +184,14 @@ class EvidenceStore:
         return name
 
     def recover(
-        self, is_logged: Callable[[str], bool], record: Callable[[EntryDraft], None]
+        self, is_logged: Callable[[str], bool], record: Callable[[list[EntryDraft]], object]
     ) -> int:
         """Finish or discard the work of dead staging sessions; return how many files it touched.
 
         Must be called with the custody lock held.  ``is_logged(sha256)`` says whether the log
-        accounts for that content; ``record`` appends a custody entry.
+        accounts for that content; ``record`` appends custody entries durably.  Each session's
+        steps are *logged first and done after*: a crash in between leaves the same files for the
+        next recovery, which logs and does the same steps again (repeating them is harmless).
         """
         staging = self.case_root / STAGING_DIR
         if staging.is_symlink() or not staging.is_dir():
@@ -203,10 +205,17 @@ class EvidenceStore:
                 lock.acquire()
             except filelock.Timeout:
                 continue  # its writer is alive
+            except OSError:
+                continue  # its writer closed it while we looked: nothing to recover
             try:
-                for f in sorted(folder.iterdir()):
-                    touched += 1
-                    record(self._recover_one(f, is_logged))
+                if not folder.is_dir():
+                    continue  # closed by its writer between the listing and the lock
+                plan = [self._plan_one(f, is_logged) for f in sorted(folder.iterdir())]
+                if plan:
+                    record([draft for draft, _ in plan])
+                    for _, act in plan:
+                        act()
+                    touched += len(plan)
                 shutil.rmtree(folder, ignore_errors=True)
                 fsync_dir(staging)
             finally:
@@ -215,18 +224,25 @@ class EvidenceStore:
                     os.unlink(str(folder) + ".lock")
         return touched
 
-    def _recover_one(self, f: Path, is_logged: Callable[[str], bool]) -> EntryDraft:
+    def _plan_one(
+        self, f: Path, is_logged: Callable[[str], bool]
+    ) -> tuple[EntryDraft, Callable[[], None]]:
+        """What to do with one leftover staged file: the entry to log and the step to take."""
         name = os.fsencode(f.name).decode("utf-8", "backslashreplace")
         details: dict[str, object] = {"staged_file": f"{STAGING_DIR}/{f.parent.name}/{name}"}
-        if not stat.S_ISREG(os.lstat(f).st_mode):
-            # Not something this tool writes (a link, a pipe, a folder): removed, not followed.
+
+        def remove() -> None:
             if f.is_dir() and not f.is_symlink():
                 shutil.rmtree(f)
             else:
-                f.unlink()
+                with contextlib.suppress(FileNotFoundError):
+                    f.unlink()
+
+        if not stat.S_ISREG(os.lstat(f).st_mode):
+            # Not something this tool writes (a link, a pipe, a folder): removed, not followed.
             details["what"] = "not a regular file in a dead staging folder: removed, not read"
             details["result"] = "removed-not-a-regular-file"
-            return EntryDraft(Action.RECOVER, details=details)  # type: ignore[arg-type]
+            return EntryDraft(Action.RECOVER, details=details), remove  # type: ignore[arg-type]
         fd = open_readonly(f)
         with os.fdopen(fd, "rb") as fh:
             digests = hash_file(fh)
@@ -234,22 +250,25 @@ class EvidenceStore:
         details["sha256"] = digests.sha256
         # A copy cut short by the crash has a digest no entry names, so it is discarded too.
         if not is_logged(digests.sha256):
-            f.unlink()
             details["what"] = (
                 "staged copy from an interrupted add discarded: no custody entry acknowledged it"
             )
             details["result"] = "discarded"
+            act = remove
         elif self.has(digests.sha256):
-            f.unlink()
             details["what"] = "staged copy discarded: the store already holds this content"
             details["result"] = "discarded-duplicate"
+            act = remove
         else:
-            self.place(StagedCopy(f, digests))
-            self.sync_names({digests.sha256})
             details["what"] = (
                 "staged copy from an interrupted add moved into the store: its acquisition "
                 "had been logged"
             )
             details["result"] = "moved-into-store"
             details["stored_as"] = self.relative_path(digests.sha256)
-        return EntryDraft(Action.RECOVER, details=details)  # type: ignore[arg-type]
+
+            def act() -> None:
+                self.place(StagedCopy(f, digests))
+                self.sync_names({digests.sha256})
+
+        return EntryDraft(Action.RECOVER, details=details), act  # type: ignore[arg-type]

@@ -441,3 +441,16 @@ def test_canonical_json_sorts_astral_keys_as_utf16():
 
     value = {"\U0001f600": 1, "\ufb01": 2}  # code-point order and UTF-16 order differ
     assert canonical_json(value) == rfc8785.dumps(value)
+
+
+def test_write_killed_just_before_the_newline_is_finished_not_refused(tmp_path):
+    # SIGKILL cuts writes at page boundaries; one may fall right after an entry's last "}".
+    path, lines = make_log(tmp_path)
+    path.write_bytes(b"".join(lines)[:-1])
+    log = CustodyLog(path, actor="tester")
+    log.append([EntryDraft("note", details={"text": "after the crash"})])
+    entries = log.entries()
+    assert [e.seq for e in entries] == list(range(1, len(lines) + 3))
+    rec = entries[-2]
+    assert rec.action == "recover" and "newline was added" in rec.details["what"]
+    assert check_chain(path).passed

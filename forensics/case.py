@@ -92,6 +92,12 @@ class CaseMetadata:
     format_version: int = FORMAT_VERSION
 
     def __post_init__(self) -> None:
+        for name in ("title", "case_number", "examiner", "timezone"):
+            try:
+                getattr(self, name).encode("utf-8")
+            except UnicodeEncodeError:
+                raise InputError(f"{name} is not valid UTF-8 text: {getattr(self, name)!r}"
+                                 ) from None
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):

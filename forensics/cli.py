@@ -262,6 +262,8 @@ def note(case: Path, text: str, evidence_ids: Sequence[str], actor: str | None,
 
     if not text.strip():
         raise InputError("the note is empty; write what happened")
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        raise InputError("the note is not valid UTF-8 text; check the terminal's encoding")
     c = _open_case(str(case), actor)
     refs = tuple(c.item(e).ref for e in evidence_ids)
     (entry,) = c.record([EntryDraft(Action.NOTE, evidence=refs, details={"text": text})])

@@ -59,7 +59,7 @@ import rfc8785
 
 from forensics import __version__
 from forensics.durable import fsync_dir, is_disk_full, write_all
-from forensics.errors import CustodyLogDamaged, StorageError
+from forensics.errors import CustodyLogDamaged, InputError, StorageError
 from forensics.problems import (
     DamagedTail,
     DeletedEntries,
@@ -337,7 +337,10 @@ class Entry:
             raise ValueError("not an entry (nested too deeply)") from None
         if "\\u" in text:  # canonical lines escape only control characters
             _check_text(obj)
-        return cls.from_json(obj)
+        try:
+            return cls.from_json(obj)
+        except RecursionError:
+            raise ValueError("not an entry (nested too deeply)") from None
 
     def _repr_html_(self) -> str:
         from html import escape
@@ -500,7 +503,11 @@ def _scan_line(number: int, line: bytes) -> _Line:
         entry = Entry.parse_line(line)
     except ValueError as exc:
         return _Line(number, ps[1], prev, rec, computed, str(exc))
-    if computed == rec and entry.line() != line:
+    try:
+        canonical = entry.line()
+    except (ValueError, RecursionError) as exc:  # numbers RFC 8785 cannot write, say
+        return _Line(number, ps[1], prev, rec, computed, f"not writable as RFC 8785: {exc}")
+    if computed == rec and canonical != line:
         # The digest covers the bytes, but no writer produces these bytes: members moved,
         # added or spelled differently from RFC 8785.
         return _Line(number, ps[1], prev, rec, computed, "not in RFC 8785 canonical form")
@@ -900,6 +907,11 @@ class CustodyLog:
     def __init__(self, path: Path | str, *, actor: str | None = None) -> None:
         self.path = Path(path)
         self.actor = actor or _default_actor()
+        try:
+            self.actor.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(f"actor {self.actor!r} is not valid UTF-8 text; set --actor or "
+                             "$FORENSICS_ACTOR to a name") from None
         self.host = socket.gethostname()
         self._lock = _LogLock(Path(str(self.path) + ".lock"))
         #: (offset before, offset after, entries) of this object's last write, so that a reader

@@ -98,6 +98,8 @@ class IntakeFacts:
                 raise TypeError(f"intake fact {f.name!r} must be a string, not {type(v).__name__}")
             if v is not None and "\x00" in v:
                 raise ValueError(f"intake fact {f.name!r} contains a NUL character")
+            if v is not None and any(0xD800 <= ord(c) <= 0xDFFF for c in v):
+                raise ValueError(f"intake fact {f.name!r} is not valid UTF-8 text")
             if v is not None and v.strip() == "":
                 object.__setattr__(self, f.name, None)
         if self.category is not None:

@@ -52,7 +52,7 @@ from forensics.custody import (
     split_line,
 )
 from forensics.digests import hash_file
-from forensics.durable import fsync_dir, sync_files
+from forensics.durable import atomic_write, fsync_dir, sync_files
 from forensics.errors import (
     CustodyLogDamaged,
     InputError,
@@ -78,7 +78,7 @@ from forensics.problems import (
 from forensics.store import STAGING_DIR, is_session_folder, is_session_lock
 
 if TYPE_CHECKING:  # pragma: no cover
-    from forensics.case import Case
+    from forensics.case import Case, Item
 
 __all__ = [
     "AnchorRecord",
@@ -471,31 +471,43 @@ def backup(case: Case, dest: Path) -> BackupReport:
     if dest.exists() and any(dest.iterdir()) and foreign:
         raise InputError(f"{dest}: exists and is not a backup of this case; choose an empty "
                          "or new folder")
-    case.recover()
-    copied = present = nbytes = 0
-    try:
-        for sub in ("store/sha256", "staging", ANCHORS_DIR, "derived", "reports"):
-            (dest / sub).mkdir(parents=True, exist_ok=True)
-        if (dest / LOG_FILE).exists():
-            diverged = _log_prefix_problems(case.root / LOG_FILE, dest / LOG_FILE, str(dest))
-            if diverged:
-                raise InputError(f"{dest}: {diverged[0]}; refusing to overwrite a backup that "
-                                 "differs from the case")
-        written: list[Path] = []
-        for item in case.items:
+    with case.log.lock:  # a snapshot: these items and the log up to here belong together
+        case._recover_locked()
+        items = case.items
+        snap_seq = case.head.seq if case.head else 0
+        log_end = case._state.offset
+    counts = [0, 0, 0]  # copied, present, bytes
+    written: list[Path] = []
+
+    def copy_items(these: tuple[Item, ...] | list[Item]) -> None:
+        for item in these:
             src = case.root / item.stored_as
             dst = dest / item.stored_as
             if dst.exists():
-                present += 1
+                counts[1] += 1
                 continue
             dst.parent.mkdir(parents=True, exist_ok=True)
             tmp = dst.with_name(dst.name + ".part")
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(tmp, 0o644)  # a .part left by an interrupted backup
+                os.unlink(tmp)
             shutil.copyfile(src, tmp)
             os.chmod(tmp, 0o444)
             os.rename(tmp, dst)
             written.append(dst)
-            copied += 1
-            nbytes += item.digests.size
+            counts[0] += 1
+            counts[2] += item.digests.size
+
+    try:
+        for sub in ("store/sha256", "staging", ANCHORS_DIR, "derived", "reports"):
+            (dest / sub).mkdir(parents=True, exist_ok=True)
+        if (dest / LOG_FILE).exists() and not _is_byte_prefix(dest / LOG_FILE,
+                                                              case.root / LOG_FILE):
+            diverged = _log_prefix_problems(case.root / LOG_FILE, dest / LOG_FILE, str(dest))
+            why = str(diverged[0]) if diverged else "its log is not a copy of this case's log"
+            raise InputError(f"{dest}: {why}; refusing to overwrite a backup that differs "
+                             "from the case")
+        copy_items(items)
         for f in sorted((case.root / ANCHORS_DIR).glob("*")):
             if f.is_file() and not (dest / ANCHORS_DIR / f.name).exists():
                 shutil.copyfile(f, dest / ANCHORS_DIR / f.name)
@@ -506,8 +518,8 @@ def backup(case: Case, dest: Path) -> BackupReport:
             for f in recovered.iterdir():
                 if not (dest / "recovered" / f.name).exists():
                     shutil.copyfile(f, dest / "recovered" / f.name)
-        shutil.copyfile(case.root / CASE_FILE, dest / CASE_FILE)
-        _copy_log(case.root / LOG_FILE, dest / LOG_FILE)
+        atomic_write(dest / CASE_FILE, (case.root / CASE_FILE).read_bytes())
+        _copy_log(case.root / LOG_FILE, dest / LOG_FILE, log_end)
         sync_files([*written, dest / LOG_FILE, dest / CASE_FILE], dest)
         fsync_dir(dest)
     except OSError as exc:
@@ -515,46 +527,65 @@ def backup(case: Case, dest: Path) -> BackupReport:
 
     copy = Case.open(dest)
     check = verify_case(copy, record=False)
-    comparison = compare(case, dest, check=False)
+    comparison = tuple(p for p in compare(case, dest, check=False)
+                       if not isinstance(p, BackupBehind))  # it is brought up to date below
     details = {
         "what": "backup copied and re-hashed",
         "dest": str(dest.resolve()),
-        "items_copied": copied,
-        "items_already_present": present,
-        "bytes_copied": nbytes,
+        "items_copied": counts[0],
+        "items_already_present": counts[1],
+        "bytes_copied": counts[2],
         "copy_status": check.status,
         "copy_problems": [str(p) for p in check.problems[:200]],
         "comparison_problems": [str(p) for p in comparison[:200]],
         "log_copied_through": check.head.seq if check.head else 0,
+        "items": len(items),
+        "items_manifest_sha256": items_manifest_digest(items),
     }
-    details["items"] = len(case.items)
-    details["items_manifest_sha256"] = items_manifest_digest(case)
-    (entry,) = case.record([EntryDraft(Action.BACKUP, details=details)])
     try:
-        _copy_log(case.root / LOG_FILE, dest / LOG_FILE)
+        with case.log.lock:
+            (entry,) = case.record([EntryDraft(Action.BACKUP, details=details)])
+            # Items acquired by others since the snapshot come along, so that the backup's log
+            # (copied through this entry) accounts only for items the backup holds.
+            copy_items([i for i in case.items if snap_seq < i.acquired_seq < entry.seq])
+            _copy_log(case.root / LOG_FILE, dest / LOG_FILE, case.log.last_write[1])
+            sync_files(written, dest)
     except OSError as exc:
         raise StorageError(dest, exc.strerror or str(exc)) from None
-    return BackupReport(str(case.root), str(dest), copied, present, nbytes, check, comparison,
-                        entry.seq)
+    return BackupReport(str(case.root), str(dest), counts[0], counts[1], counts[2], check,
+                        comparison, entry.seq)
 
 
-def items_manifest_digest(case: Case) -> str:
+def _is_byte_prefix(short: Path, long: Path) -> bool:
+    """Whether the file ``short`` holds exactly the first bytes of ``long`` (a torn copy too)."""
+    with open(short, "rb") as a, open(long, "rb") as b:
+        while chunk := a.read(1 << 20):
+            if b.read(len(chunk)) != chunk:
+                return False
+    return True
+
+
+def items_manifest_digest(items: Case | tuple[Item, ...]) -> str:
     """SHA-256 over one ``<evidence id> <sha256>\n`` line per item, in number order.
 
     Names every item of a backup in one value instead of listing thousands in one entry.
     """
     import hashlib
 
-    lines = "".join(f"{i.evidence_id} {i.digests.sha256}\n" for i in case.items)
+    if not isinstance(items, tuple):
+        items = items.items
+    lines = "".join(f"{i.evidence_id} {i.digests.sha256}\n" for i in items)
     return hashlib.sha256(lines.encode("ascii")).hexdigest()
 
 
-def _copy_log(src: Path, dst: Path) -> None:
-    """Copy the log by appending what the backup lacks (its log is a prefix of ours)."""
+def _copy_log(src: Path, dst: Path, upto: int) -> None:
+    """Copy the log through byte ``upto`` by appending what the backup lacks (a prefix)."""
     have = dst.stat().st_size if dst.exists() else 0
+    if have >= upto:
+        return
     with open(src, "rb") as fin:
         fin.seek(have)
-        extra = fin.read()
+        extra = fin.read(upto - have)
     with open(dst, "ab") as fout:
         fout.write(extra)
         fout.flush()

@@ -344,3 +344,17 @@ def test_two_processes_adding_at_once(tmp_path):
     acquired = [e for e in entries if e.action == "acquire"]
     again = [e for e in entries if e.action == "seen-again"]
     assert len(acquired) == 90 and len(again) == 30
+
+
+def test_an_interrupted_backup_can_be_resumed(filled, tmp_path):
+    dest = tmp_path / "backup"
+    filled.backup(dest)
+    filled.add([Path(__file__)])  # something new to copy next time
+    log = dest / "custody.jsonl"
+    # An earlier backup run killed while appending the log: a torn copy, still a byte prefix.
+    full = filled.log.path.read_bytes()
+    log.chmod(0o644)
+    log.write_bytes(full[: len(log.read_bytes()) + 25])
+    report = filled.backup(dest)
+    assert report.ok, str(report)
+    assert compare(filled, dest) == ()

@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         q_src = shlex.quote(str(src))
 
         def nothing(target: Path) -> None:
-            pass
+            """No reset needed: each run writes to a fresh folder."""
 
         def new_case(target: Path) -> None:
             Case.init(target, actor="bench")

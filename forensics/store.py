@@ -103,11 +103,14 @@ class StagingSession:
         try:
             self.folder.rmdir()
         except FileNotFoundError:
-            pass
-        except OSError:  # not empty
-            self._lock.release()
-            return
+            emptied = True  # already gone
+        except OSError:  # not empty: leave it, with its lock released, to recovery
+            emptied = False
+        else:
+            emptied = True
         self._lock.release()
+        if not emptied:
+            return
         with contextlib.suppress(FileNotFoundError):
             os.unlink(str(self.folder) + ".lock")
 

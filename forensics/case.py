@@ -167,6 +167,8 @@ class Item:
     source_path: str
     facts: IntakeFacts
     sightings: tuple[Sighting, ...] = field(default=())
+    #: For a file extracted from another item (an e-mail attachment): that item's number.
+    extracted_from: str | None = None
 
     @property
     def ref(self) -> EvidenceRef:
@@ -213,20 +215,22 @@ class _State:
             facts = IntakeFacts(**{k: str(v) for k, v in dict(raw_facts).items()  # type: ignore[arg-type]
                                    if k in FACT_NAMES})
             sighting = Sighting(e.seq, e.time, e.action, path, facts)
+            parent = e.details.get("extracted_from")
+            parent_id = str(parent.get("id")) if isinstance(parent, Mapping) else None
             if e.action == Action.ACQUIRE and ref.evidence_id not in self.items:
                 self.items[ref.evidence_id] = Item(
                     evidence_id=ref.evidence_id,
                     digests=DigestSet(size=ref.size, sha256=ref.sha256, sm3=ref.sm3, md5=ref.md5),
                     stored_as=str(e.details.get("stored_as", EvidenceStore.relative_path(ref.sha256))),
                     acquired_seq=e.seq, acquired_at=e.time, source_path=path, facts=facts,
-                    sightings=(sighting,),
+                    sightings=(sighting,), extracted_from=parent_id,
                 )
                 self.by_sha256[ref.sha256] = ref.evidence_id
             elif ref.evidence_id in self.items:
                 it = self.items[ref.evidence_id]
                 self.items[ref.evidence_id] = Item(
                     it.evidence_id, it.digests, it.stored_as, it.acquired_seq, it.acquired_at,
-                    it.source_path, it.facts, (*it.sightings, sighting),
+                    it.source_path, it.facts, (*it.sightings, sighting), it.extracted_from,
                 )
         meta = e.details.get("metadata_sha256")
         if e.action in (Action.INIT, Action.METADATA) and isinstance(meta, str):
@@ -454,6 +458,30 @@ class Case:
         from forensics.anchor import anchor
 
         return anchor(self)
+
+    def artifacts(self, *, progress: bool | None = None):  # -> pandas.DataFrame
+        """One row per item as parsed: see :func:`forensics.artifacts.artifacts_frame`."""
+        from forensics.artifacts import artifacts_frame
+
+        return artifacts_frame(self, progress=progress)
+
+    def events(self, *, progress: bool | None = None):  # -> pandas.DataFrame
+        """Every time event the items state: see :func:`forensics.artifacts.events_frame`."""
+        from forensics.artifacts import events_frame
+
+        return events_frame(self, progress=progress)
+
+    def records(self, data_type: str | None = None, *, progress: bool | None = None):
+        """Parsed records, e.g. ``case.records("social:repost")``."""
+        from forensics.artifacts import records_frame
+
+        return records_frame(self, data_type, progress=progress)
+
+    def parse_warnings(self, *, progress: bool | None = None):  # -> pandas.DataFrame
+        """Every warning the parsers gave (corrupt parts of otherwise readable files)."""
+        from forensics.artifacts import warnings_frame
+
+        return warnings_frame(self, progress=progress)
 
     def entries_frame(self):  # -> pandas.DataFrame
         """The custody log as a table (needs pandas)."""

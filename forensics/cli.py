@@ -120,8 +120,10 @@ def _fact_options(f):
 @click.option("--actor", default=None, help="Who is acting (default: $FORENSICS_ACTOR or login).")
 @click.option("--json", "as_json", is_flag=True, help="Print what was added as JSON.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: terminals).")
+@click.option("--no-parse", is_flag=True,
+              help="Only store and log; parse later (`forensics artifacts` parses on demand).")
 def add(case: Path, paths: Sequence[Path], sheet: Path | None, actor: str | None,
-        as_json: bool, progress: bool | None, **facts: str | None) -> None:
+        as_json: bool, progress: bool | None, no_parse: bool, **facts: str | None) -> None:
     """Copy files (folders recursively) into the read-only store and log each one.
 
     Originals are opened read-only and left byte-identical (mtime too).  The same content added
@@ -133,7 +135,7 @@ def add(case: Path, paths: Sequence[Path], sheet: Path | None, actor: str | None
     except (ValueError, TypeError) as exc:
         raise IntakeSheetError(None, str(exc)) from None
     c = _open_case(str(case), actor)
-    report = c.add(list(paths), facts=base, sheet=sheet, progress=progress)
+    report = c.add(list(paths), facts=base, sheet=sheet, progress=progress, parse=not no_parse)
     if as_json:
         _emit_json(report.to_json())
     else:
@@ -147,6 +149,12 @@ def add(case: Path, paths: Sequence[Path], sheet: Path | None, actor: str | None
             click.echo(f"FAILED   {s.path}: {s.reason}", err=True)
         click.echo(f"{len(report.new)} new, {len(report.seen_again)} seen again, "
                    f"{len(report.skipped)} skipped, {len(report.failed)} failed", err=True)
+        if report.parsed is not None and report.parsed.parsed:
+            pr = report.parsed
+            click.echo(f"parsed {len(pr.parsed) - len(pr.unparsed)}, not parsed "
+                       f"{len(pr.unparsed)}, {pr.warning_count} warnings, "
+                       f"{len(pr.extracted)} attachments extracted; "
+                       f"see `forensics artifacts {case}`", err=True)
     if report.failed:
         sys.exit(2)
 
@@ -307,6 +315,105 @@ def backup(case: Path, dest: Path, as_json: bool) -> None:
         click.echo(str(report))
     if not report.ok:
         sys.exit(1)
+
+
+@cli.command(epilog="Examples:\n\n  forensics artifacts CASE\n\n  forensics artifacts CASE --json"
+             "\n\n  forensics artifacts CASE --json --evidence E0003")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.option("--evidence", "evidence_ids", multiple=True, help="Only these items (repeatable).")
+@click.option("--strict", is_flag=True,
+              help="Exit 1 when any item has warnings or could not be parsed.")
+@click.option("--json", "as_json", is_flag=True,
+              help="A JSON array, one object per item: evidence_id, name, sha256, media_type, "
+                   "parser, warnings, unparsed_reason, metadata (ExifTool Group:Tag names), ...")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: terminals).")
+def artifacts(case: Path, evidence_ids: Sequence[str], strict: bool, as_json: bool,
+              progress: bool | None) -> None:
+    """What was read from each item: media type (from the content), parser, metadata, warnings.
+
+    Items added with `--no-parse`, or parsed by an older parser version, are parsed now (from
+    the read-only store; recorded in the custody log).
+    """
+    from forensics.artifacts import ensure_parsed
+
+    c = _open_case(str(case))
+    parsed = ensure_parsed(c, progress=progress)
+    if evidence_ids:
+        wanted = set(evidence_ids)
+        unknown = wanted - {p.evidence_id for p in parsed}
+        if unknown:
+            raise InputError(f"no such evidence number in {case}: {', '.join(sorted(unknown))}; "
+                             f"see `forensics log {case}`")
+        parsed = [p for p in parsed if p.evidence_id in wanted]
+    if as_json:
+        _emit_json([p.summary for p in parsed])
+    else:
+        for p in parsed:
+            s = p.summary
+            warns = s.get("warnings") or []
+            status = (f"{p.parser} {p.parser_version}" if not s.get("unparsed_reason")
+                      else "NOT PARSED")
+            click.echo(f"{p.evidence_id}  {p.media_type:<34} {status:<14} "
+                       f"{len(warns)} warnings  {s.get('name')}")
+            if s.get("unparsed_reason"):
+                click.echo(f"    not parsed: {s['unparsed_reason']}")
+            for w in warns:
+                click.echo(f"    warning: {w['location']}: {w['message']}")
+            for f in s.get("flags") or []:
+                click.echo(f"    flag: {f}")
+    if strict and any(p.summary.get("warnings") or p.summary.get("unparsed_reason")
+                      for p in parsed):
+        sys.exit(1)
+
+
+@cli.command(epilog="Examples:\n\n  forensics inspect IMG_0001.HEIC\n\n"
+             "  forensics inspect --json captures/   (like `exiftool -json -G -n -r`)")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--timezone", default=None,
+              help="Zone to assume for times written without one (default: mark them unknown).")
+@click.option("--json", "as_json", is_flag=True,
+              help="A JSON array, one object per file (same keys as `forensics artifacts --json`,"
+                   " plus path).")
+def inspect(paths: Sequence[Path], timezone: str | None, as_json: bool) -> None:
+    """Read files' metadata without a case (a quick look before intake).  Writes nothing.
+
+    Folders are read recursively.  Files are recognised by their content, not their names.
+    """
+    from forensics.artifacts import _walk
+    from forensics.errors import SourceError
+    from forensics.parsers import parse_path
+
+    if timezone:
+        from forensics.timestamps import zone_for
+
+        try:
+            zone_for(timezone)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+    for p in paths:
+        if not p.exists() and not p.is_symlink():
+            raise SourceError(p, "no such file or folder")
+    out = []
+    for path in _walk(paths):
+        art = parse_path(path, default_zone=timezone)
+        if as_json:
+            out.append({"path": str(path), **art.to_json()})
+            continue
+        click.echo(f"======== {path}")
+        click.echo(f"{'media type':<34}: {art.media_type}")
+        click.echo(f"{'sha256':<34}: {art.sha256}")
+        click.echo(f"{'parser':<34}: {art.parser} {art.parser_version}".rstrip())
+        if art.unparsed_reason:
+            click.echo(f"{'not parsed':<34}: {art.unparsed_reason}")
+        for k, v in art.metadata.items():
+            click.echo(f"{k:<34}: {v}")
+        for w in art.warnings:
+            click.echo(f"{'warning':<34}: {w.location}: {w.message}")
+        for f in art.flags:
+            click.echo(f"{'flag':<34}: {f}")
+    if as_json:
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1))
+        sys.stdout.write("\n")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

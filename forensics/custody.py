@@ -116,6 +116,7 @@ class Action(StrEnum):
     NOTE = "note"
     RECOVER = "recover"
     METADATA = "metadata"
+    PARSE = "parse"
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,9 +28,11 @@ __all__ = [
     "IntakeSheetError",
     "IntegrityError",
     "NotACaseError",
+    "RegistryError",
     "SourceError",
     "StorageError",
     "UnsafePathError",
+    "WrongFormat",
 ]
 
 
@@ -142,3 +144,23 @@ class IntegrityError(ForensicsError):
         super().__init__(
             f"{len(lines)} integrity problem(s) found:\n" + "\n".join(f"  {x}" for x in lines)
         )
+
+
+class WrongFormat(ForensicsError):
+    """A parser refuses a file before its first record: the file is not in its format.
+
+    Raised by parsers; the registry turns it into an unparsed artifact with the reason (the file
+    stays stored, hashed and logged).
+    """
+
+    exit_code = 2
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class RegistryError(ForensicsError):
+    """A media type registered twice, or a parser that is not a parser (a programming error)."""
+
+    exit_code = 2

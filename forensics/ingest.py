@@ -29,8 +29,8 @@ import contextlib
 import hashlib
 import os
 import stat
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -46,9 +46,14 @@ from forensics.paths import recordable_name
 from forensics.store import StagedCopy, StagingSession
 
 if TYPE_CHECKING:  # pragma: no cover
-    from forensics.case import Case
+    from forensics.artifacts import ParseReport
+    from forensics.case import Case, Item
+    from forensics.records import Child
 
-__all__ = ["BATCH_BYTES", "BATCH_FILES", "AddReport", "Added", "Skipped", "add", "collect_files"]
+__all__ = [
+    "BATCH_BYTES", "BATCH_FILES", "AddReport", "Added", "Skipped", "add", "add_extracted",
+    "collect_files",
+]
 
 #: A batch is committed (made durable and logged) after this many files ...
 BATCH_FILES = 1000
@@ -84,6 +89,8 @@ class AddReport:
     added: tuple[Added, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     failed: tuple[Skipped, ...] = field(default=())
+    #: What parsing the new items found (None when parsing was turned off).
+    parsed: ParseReport | None = None
 
     @property
     def new(self) -> tuple[Added, ...]:
@@ -102,6 +109,13 @@ class AddReport:
             ],
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "failed": [{"path": s.path, "reason": s.reason} for s in self.failed],
+            "parsed": [
+                {"evidence_id": p.evidence_id, "media_type": p.media_type,
+                 "parser": p.parser or None, "warnings": len(p.summary.get("warnings") or ()),
+                 "unparsed_reason": p.summary.get("unparsed_reason"),
+                 "extracted_items": p.summary.get("extracted_items") or []}
+                for p in (self.parsed.parsed if self.parsed else ())
+            ],
         }
 
     def _repr_html_(self) -> str:
@@ -205,6 +219,7 @@ def add(
     facts: IntakeFacts | None = None,
     sheet: Path | str | IntakeSheet | None = None,
     progress: bool | None = None,
+    parse: bool = True,
 ) -> AddReport:
     """Bring ``paths`` (files and folders) into ``case``; return what was added.
 
@@ -221,6 +236,9 @@ def add(
         ``paths``, the files are those the sheet lists.
     progress : bool, optional
         Show a progress bar; default: only in a terminal or a notebook.
+    parse : bool, default True
+        Recognise and parse each new item (:mod:`forensics.artifacts`): metadata, records and
+        time events kept as derived data, attachments extracted as items of their own.
 
     Raises
     ------
@@ -263,7 +281,14 @@ def add(
         row = rows.get(by_path[f]) if rows else None
         sources.append(_Source(f, rel, base.merged(row[0]) if row else base,
                                row[1] if row else None))
-    return _ingest(case, sources, skipped, sheet_details, progress)
+    report = _ingest(case, sources, skipped, sheet_details, progress)
+    if parse and report.new:
+        from forensics.artifacts import parse_items
+
+        parsed = parse_items(case, [case.item(a.evidence_id) for a in report.new],
+                             progress=progress)
+        report = replace(report, parsed=parsed)
+    return report
 
 
 def _ingest(
@@ -390,6 +415,9 @@ def _commit(
                 details["intake_sheet"] = {**sheet_details, "row": src.sheet_row}
             if status == "seen-again":
                 details["first_acquired_as"] = eid
+            if isinstance(info.get("extracted_from"), dict):
+                details["source"] = {k: v for k, v in info.items() if k != "extracted_from"}
+                details["extracted_from"] = info["extracted_from"]
             drafts.append(EntryDraft(
                 action, (EvidenceRef(eid, d.size, d.sha256, d.sm3, d.md5),), details
             ))
@@ -410,3 +438,34 @@ def _commit(
                              staged.digests.sha256, entry.seq, copy))
         case.store.sync_names(placed)
     return out
+
+
+def add_extracted(case: Case, parent: Item, children: Sequence[Child]) -> list[Added]:
+    """Bring files found inside ``parent`` (e-mail attachments) into the case as items.
+
+    Each is stored, hashed and logged like any other item; its ``acquire`` (or ``seen-again``)
+    entry names the item it came from (``extracted_from``: number, SHA-256, location inside it),
+    and it inherits the parent's intake facts except ``purpose`` and ``note``.
+    """
+    if not children:
+        return []
+    facts = replace(parent.facts, purpose=None, note=f"extracted from {parent.evidence_id}")
+    batch: list[tuple[_Source, StagedCopy, dict[str, JSONValue]]] = []
+    try:
+        with StagingSession(case.root) as session:
+            for child in children:
+                name = recordable_name(os.fsencode(child.name or "unnamed"))[0]
+                staged = session.stage_bytes(child.data)
+                info: dict[str, JSONValue] = {
+                    "path": f"{parent.evidence_id}/{name}",
+                    "size": len(child.data),
+                    "extracted_from": {
+                        "id": parent.evidence_id, "sha256": parent.digests.sha256,
+                        "location": child.location, "name": name,
+                        "declared_type": child.declared_type,
+                    },
+                }
+                batch.append((_Source(Path(name), None, facts, None), staged, info))
+            return _commit(case, batch, None)
+    except OSError as exc:
+        raise StorageError(case.root, exc.strerror or str(exc)) from None

@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import shutil
@@ -91,6 +92,15 @@ class StagingSession:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, _READ_ONLY)
         with os.fdopen(os.dup(src), "rb", closefd=True) as fin, os.fdopen(fd, "wb") as fout:
             digests = copy_and_hash(fin, fout)
+        return StagedCopy(path, digests)
+
+    def stage_bytes(self, data: bytes) -> StagedCopy:
+        """Stage content held in memory (a file extracted from evidence, e.g. an attachment)."""
+        self._n += 1
+        path = self.folder / f"{self._n:08d}"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, _READ_ONLY)
+        with os.fdopen(fd, "wb") as fout:
+            digests = copy_and_hash(io.BytesIO(data), fout)
         return StagedCopy(path, digests)
 
     def close(self) -> None:

@@ -84,7 +84,7 @@ def test_entries_frame(case, captures):
     case.add([captures])
     df = case.entries_frame()
     assert isinstance(df, pd.DataFrame)
-    assert list(df["action"]) == ["init", "acquire", "acquire", "acquire"]
+    assert list(df["action"]) == ["init", "acquire", "acquire", "acquire", "parse"]
 
 
 def test_metadata_round_trip():

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from forensics.cli import cli
 
-COMMANDS = ["init", "add", "hash", "verify", "log", "anchor", "backup", "note"]
+COMMANDS = ["init", "add", "hash", "verify", "log", "anchor", "backup", "note", "artifacts", "inspect"]
 
 
 def run(*args: str, input: str | None = None):
@@ -200,3 +200,51 @@ def test_note_is_logged_with_its_evidence(case_dir):
     r = run("note", str(case_dir), "x", "--evidence", "E0099")
     assert r.exit_code == 2 and "no evidence item 'E0099'" in r.output
     assert run("note", str(case_dir), "  ").exit_code == 2
+
+
+def test_artifacts_json_keys(case_dir):
+    r = run("artifacts", str(case_dir), "--json")
+    assert r.exit_code == 0, r.output
+    items = json.loads(r.output)
+    assert [i["evidence_id"] for i in items] == ["E0001", "E0002", "E0003"]
+    for i in items:
+        for key in ("evidence_id", "name", "sha256", "media_type", "parser", "warnings",
+                    "unparsed_reason", "metadata"):
+            assert key in i
+        assert isinstance(i["warnings"], list) and isinstance(i["metadata"], dict)
+    one = json.loads(run("artifacts", str(case_dir), "--json", "--evidence", "E0002").output)
+    assert [i["evidence_id"] for i in one] == ["E0002"]
+    r = run("artifacts", str(case_dir), "--evidence", "E0099")
+    assert r.exit_code == 2 and "E0099" in r.output
+
+
+def test_artifacts_strict_exits_1_on_unparsed(tmp_path):
+    d = tmp_path / "case"
+    run("init", str(d))
+    f = tmp_path / "blob.bin"
+    f.write_bytes(bytes(range(256)))
+    run("add", str(d), str(f), "--no-progress")
+    r = run("artifacts", str(d))
+    assert r.exit_code == 0 and "NOT PARSED" in r.output
+    assert run("artifacts", str(d), "--strict").exit_code == 1
+
+
+def test_inspect_writes_nothing_and_reports_by_content(tmp_path):
+    f = tmp_path / "photo.jpg"  # a PNG named .jpg
+    f.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(40))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    r = run("inspect", "--json", str(tmp_path))
+    assert r.exit_code == 0, r.output
+    (obj,) = json.loads(r.output)
+    assert obj["path"] == str(f) and obj["media_type"] == "image/png"
+    assert obj["sha256"] == __import__("hashlib").sha256(f.read_bytes()).hexdigest()
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    r = run("inspect", str(f))
+    assert r.exit_code == 0 and "image/png" in r.output
+
+
+def test_inspect_bad_input_exit_2(tmp_path):
+    r = run("inspect", str(tmp_path / "missing.jpg"))
+    assert r.exit_code == 2 and "missing.jpg" in r.output
+    r = run("inspect", "--timezone", "Mars/Base", str(tmp_path))
+    assert r.exit_code == 2 and "Mars/Base" in r.output

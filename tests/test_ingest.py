@@ -58,7 +58,7 @@ def test_same_content_is_stored_once_and_logged_twice(case, captures, tmp_path):
                                                                    "already-present")
     assert len(list(case.store.files())) == 1
     entries = case.log.entries()
-    assert [e.action for e in entries] == ["init", "acquire", "seen-again"]
+    assert [e.action for e in entries] == ["init", "acquire", "parse", "seen-again"]
     assert entries[-1].details["source"]["path"] == str(copy)
     assert entries[-1].details["intake"] == {"captured_by": "公证处"}
     item = case.item("E0001")
@@ -94,7 +94,7 @@ def test_intake_facts_are_logged(case, captures):
     assert item.facts == facts
     assert item.facts.category == "post"
     assert item.facts.has_original_carrier is True
-    details = case.log.entries()[-1].details
+    details = [e for e in case.log.entries() if e.action == "acquire"][-1].details
     assert details["intake"]["displayed_time"] == "昨天 14:02"
     assert details["source"]["size"] == (captures / "post.png").stat().st_size
     assert details["source"]["mtime"].endswith("Z")
@@ -102,7 +102,7 @@ def test_intake_facts_are_logged(case, captures):
 
 def test_folder_recursion_records_relative_names(case, captures):
     case.add([captures])
-    rel = {e.details["source"].get("relative") for e in case.log.entries()[1:]}
+    rel = {e.details["source"].get("relative") for e in _acquired(case)}
     assert rel == {"post.png", "mail.eml", "微信/聊天记录.txt"}
 
 
@@ -177,9 +177,9 @@ def test_strange_names_never_escape_or_collide(case, tmp_path):
     # Nothing was written outside the case's store; every store name is a digest.
     for f in case.store.files():
         assert case.store.sha256_of_path(f) is not None
-    recorded = {e.details["source"]["path"] for e in case.log.entries()[1:]}
+    recorded = {e.details["source"]["path"] for e in _acquired(case)}
     assert str(d / nfc) in recorded and str(d / nfd) in recorded  # both kept, exactly as on disk
-    hexes = [e.details["source"].get("path_bytes_hex") for e in case.log.entries()[1:]]
+    hexes = [e.details["source"].get("path_bytes_hex") for e in _acquired(case)]
     assert bad.hex() in hexes
     assert verify_case(case).ok
 
@@ -293,3 +293,7 @@ def test_a_file_named_twice_or_hard_linked_is_brought_in_once_and_said(case, cap
     reasons = {Path(s.path).name: s.reason for s in report.skipped}
     assert "same file as" in reasons["post.png"] or "same file as" in reasons["post-hardlink.png"]
     assert "mail.eml" not in reasons  # the same path named twice is not a second file
+
+
+def _acquired(case):
+    return [e for e in case.log.entries() if e.action in ("acquire", "seen-again")]

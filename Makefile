@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 test: $(STAMP)
-	$(BIN)/ruff check forensics tests benchmarks
+	$(BIN)/ruff check forensics tests benchmarks fuzz
 	$(BIN)/pytest
 
 demo: $(STAMP)
@@ -26,6 +26,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_digests.py
 	$(BIN)/python benchmarks/bench_add.py
 	$(BIN)/python benchmarks/bench_verify.py
+	$(BIN)/python benchmarks/bench_inspect.py
+
+fuzz: $(STAMP)
+	$(BIN)/python fuzz/fuzz_parsers.py
 
 clean:
 	rm -rf $(VENV) demo-case demo-out .pytest_cache .ruff_cache

@@ -367,14 +367,17 @@ def artifacts(case: Path, evidence_ids: Sequence[str], strict: bool, as_json: bo
 
 
 @cli.command(epilog="Examples:\n\n  forensics inspect IMG_0001.HEIC\n\n"
-             "  forensics inspect --json captures/   (like `exiftool -json -G -n -r`)")
+             "  forensics inspect --json captures/   (like `exiftool -json -G -n -r`)\n\n"
+             "  forensics inspect --hash --timezone Asia/Shanghai 微信图片.jpg")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--timezone", default=None,
               help="Zone to assume for times written without one (default: mark them unknown).")
+@click.option("--hash", "digest", is_flag=True,
+              help="Also compute each file's SHA-256 (reads every byte; off for a quick look).")
 @click.option("--json", "as_json", is_flag=True,
               help="A JSON array, one object per file (same keys as `forensics artifacts --json`,"
                    " plus path).")
-def inspect(paths: Sequence[Path], timezone: str | None, as_json: bool) -> None:
+def inspect(paths: Sequence[Path], timezone: str | None, digest: bool, as_json: bool) -> None:
     """Read files' metadata without a case (a quick look before intake).  Writes nothing.
 
     Folders are read recursively.  Files are recognised by their content, not their names.
@@ -395,13 +398,14 @@ def inspect(paths: Sequence[Path], timezone: str | None, as_json: bool) -> None:
             raise SourceError(p, "no such file or folder")
     out = []
     for path in _walk(paths):
-        art = parse_path(path, default_zone=timezone)
+        art = parse_path(path, default_zone=timezone, digest=digest)
         if as_json:
             out.append({"path": str(path), **art.to_json()})
             continue
         click.echo(f"======== {path}")
         click.echo(f"{'media type':<34}: {art.media_type}")
-        click.echo(f"{'sha256':<34}: {art.sha256}")
+        if art.sha256:
+            click.echo(f"{'sha256':<34}: {art.sha256}")
         click.echo(f"{'parser':<34}: {art.parser} {art.parser_version}".rstrip())
         if art.unparsed_reason:
             click.echo(f"{'not parsed':<34}: {art.unparsed_reason}")

@@ -166,7 +166,7 @@ class ChatMessage(Record):
 
 @dataclass(frozen=True, slots=True)
 class Repost(Record):
-    """One row of a platform's repost list (see README, "The repost-list form")."""
+    """One row of a platform's repost list (the form is specified in docs/formats/reposts.md)."""
 
     data_type: ClassVar[str] = "social:repost"
     post_id: str = ""
@@ -220,7 +220,7 @@ class Artifact:
     def to_json(self) -> dict[str, object]:
         """The object ``forensics artifacts --json`` and ``forensics inspect --json`` print."""
         return {
-            "evidence_id": self.evidence_id, "name": self.name, "sha256": self.sha256,
+            "evidence_id": self.evidence_id, "name": self.name, "sha256": self.sha256 or None,
             "size": self.size, "media_type": self.media_type, "parser": self.parser or None,
             "parser_version": self.parser_version or None,
             "warnings": [w.to_json() for w in self.warnings],

@@ -188,6 +188,15 @@ def parse_wall(wall: datetime, original: str, source: str, precision: Precision,
     """
     if wall.tzinfo is not None:
         raise ValueError("parse_wall takes the naive wall reading; pass the offset separately")
+    try:
+        return _wall(wall, original, source, precision, offset, default_zone)
+    except OverflowError:
+        raise ValueError(f"{original!r} is too close to the ends of the calendar to convert "
+                         f"to UTC") from None
+
+
+def _wall(wall: datetime, original: str, source: str, precision: Precision, offset: str | None,
+          default_zone: str | None) -> TimeValue:
     if offset:
         z = zone_for(offset)
         at = wall.replace(tzinfo=z).astimezone(UTC)

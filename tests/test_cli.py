@@ -233,14 +233,16 @@ def test_inspect_writes_nothing_and_reports_by_content(tmp_path):
     f = tmp_path / "photo.jpg"  # a PNG named .jpg
     f.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(40))
     before = sorted(p.name for p in tmp_path.iterdir())
-    r = run("inspect", "--json", str(tmp_path))
+    r = run("inspect", "--json", "--hash", str(tmp_path))
     assert r.exit_code == 0, r.output
     (obj,) = json.loads(r.output)
     assert obj["path"] == str(f) and obj["media_type"] == "image/png"
     assert obj["sha256"] == __import__("hashlib").sha256(f.read_bytes()).hexdigest()
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     r = run("inspect", str(f))
-    assert r.exit_code == 0 and "image/png" in r.output
+    assert r.exit_code == 0 and "image/png" in r.output and "sha256" not in r.output
+    quick = json.loads(run("inspect", "--json", str(f)).output)
+    assert quick[0]["sha256"] is None
 
 
 def test_inspect_bad_input_exit_2(tmp_path):

@@ -127,3 +127,10 @@ def test_exif_round_trip(wall, minutes):
     t = parse_exif(f"{wall:%Y:%m:%d %H:%M:%S}", "x", offset=off)
     expected = wall.replace(microsecond=0, tzinfo=timezone(timedelta(minutes=minutes)))
     assert t.utc == expected
+
+
+def test_calendar_edges_raise_value_error():
+    with pytest.raises(ValueError, match="ends of the calendar"):
+        parse_wall(datetime(9999, 12, 31, 23), "x", "s", Precision.SECOND, offset="-05:00")
+    with pytest.raises(ValueError, match="ends of the calendar"):
+        parse_wall(datetime(1, 1, 1), "x", "s", Precision.SECOND, default_zone=None)

@@ -106,10 +106,11 @@ class Registry:
         return tuple(sorted(self._by_type))
 
     def parsers(self) -> Iterator[Parser]:
-        seen: set[str] = set()
+        """Each registered parser once (a parser may read several media types)."""
+        seen: set[int] = set()
         for p in self._by_type.values():
-            if p.name not in seen:
-                seen.add(p.name)
+            if id(p) not in seen:
+                seen.add(id(p))
                 yield p
 
     def detect(self, head: bytes) -> str:
@@ -189,8 +190,12 @@ def parse(fh: BinaryIO, ctx: ParseContext, *, media_type: str | None = None) -> 
 
 
 def parse_path(path: Path | str, *, evidence_id: str | None = None,
-               default_zone: str | None = DEFAULT_ZONE, name: str | None = None) -> Artifact:
-    """Open a file read-only, hash it and parse it (``forensics inspect``).
+               default_zone: str | None = DEFAULT_ZONE, name: str | None = None,
+               digest: bool = True) -> Artifact:
+    """Open a file read-only, hash it (unless ``digest=False``) and parse it.
+
+    ``forensics inspect`` uses ``digest=False`` by default: a quick look reads only the parts a
+    parser needs, as ExifTool does; the artifact's ``sha256`` is then empty.
 
     Raises :class:`~forensics.errors.SourceError` when the file cannot be opened.
     """
@@ -205,11 +210,14 @@ def parse_path(path: Path | str, *, evidence_id: str | None = None,
         raise SourceError(p, exc.strerror or str(exc)) from None
     with os.fdopen(fd, "rb") as raw:
         st = os.fstat(raw.fileno())
-        h = hashlib.sha256()
-        while chunk := raw.read(1 << 20):
-            h.update(chunk)
-        raw.seek(0)
+        sha256 = ""
+        if digest:
+            h = hashlib.sha256()
+            while chunk := raw.read(1 << 20):
+                h.update(chunk)
+            raw.seek(0)
+            sha256 = h.hexdigest()
         fh = io.BufferedReader(raw, 1 << 16) if not isinstance(raw, io.BufferedReader) else raw
-        ctx = ParseContext(evidence_id=evidence_id, sha256=h.hexdigest(), name=name or p.name,
+        ctx = ParseContext(evidence_id=evidence_id, sha256=sha256, name=name or p.name,
                            size=st.st_size, default_zone=default_zone)
         return parse(fh, ctx)

@@ -122,7 +122,13 @@ def binary_type(head: bytes) -> str | None:
 
 
 def is_probably_text(head: bytes) -> bool:
-    """No NUL bytes in the head (UTF-16 text is not a format we read as text)."""
+    """UTF-16 with a byte-order mark, or no NUL bytes in the head.
+
+    >>> is_probably_text("消息记录".encode("utf-16")), is_probably_text(bytes([97, 0, 98]))
+    (True, False)
+    """
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
     return b"\x00" not in head[:8192]
 
 
@@ -132,6 +138,10 @@ def decode_text_head(head: bytes) -> str:
     >>> decode_text_head("\\ufeff消息记录".encode("utf-8"))
     '消息记录'
     """
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        enc = "utf-16-le" if head[:2] == b"\xff\xfe" else "utf-16-be"
+        body = head[2:]
+        return body[: len(body) // 2 * 2].decode(enc, errors="replace")
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     for enc in ("utf-8", "gb18030"):

@@ -134,3 +134,10 @@ def test_importing_the_registry_loads_no_heavy_library():
             "'pandas', 'pyarrow') if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_utf16_text_exports_are_recognised():
+    text = ("消息记录（此消息记录为文本格式，不支持重新导入）\r\n\r\n" + "=" * 64 + "\r\n消息分组:我的好友\r\n"
+            + "=" * 64 + "\r\n消息对象:张三\r\n" + "=" * 64 + "\r\n\r\n2016-03-04 9:05:12 张三\r\n你好\r\n\r\n")
+    for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        assert default_registry().detect(bom + text.encode(enc)) == "text/x-qq-chat"

@@ -191,8 +191,8 @@ def parse_wall(wall: datetime, original: str, source: str, precision: Precision,
     try:
         return _wall(wall, original, source, precision, offset, default_zone)
     except OverflowError:
-        raise ValueError(f"{original!r} is too close to the ends of the calendar to convert "
-                         f"to UTC") from None
+        raise ValueError(f"{original!r} is out of range: too close to the ends of the calendar to "
+                         f"convert to UTC") from None
 
 
 def _wall(wall: datetime, original: str, source: str, precision: Precision, offset: str | None,

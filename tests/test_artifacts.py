@@ -77,8 +77,8 @@ def test_attachments_become_items_linked_to_their_parent(case: Case, tmp_path, t
     assert [k.name for k in kids] == ["证据.txt", "other.txt"]
     assert case.root.joinpath(kids[0].stored_as).read_bytes() == "转发五百次".encode()
     # the same attachment twice is one item, logged twice
-    acquires = [e for e in case.log.entries() if e.evidence and e.evidence[0].evidence_id == kids[0].evidence_id
-                and e.action in ("acquire", "seen-again")]
+    acquires = [e for e in case.log.entries() if e.action in ("acquire", "seen-again")
+                and e.evidence[0].evidence_id == kids[0].evidence_id]
     assert [e.action for e in acquires] == ["acquire", "seen-again"]
     assert acquires[0].details["extracted_from"]["id"] == "E0001"
     assert acquires[0].details["extracted_from"]["sha256"] == parent.digests.sha256

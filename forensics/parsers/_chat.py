@@ -165,15 +165,15 @@ def decode_text(data: bytes) -> tuple[str, TextFacts]:
 
 def wall_time(wall: datetime, original: str, source: str, precision: Precision,
               default_zone: str | None) -> TimeValue:
-    """:func:`~forensics.timestamps.parse_wall`, with "out of range" as a ValueError.
+    """:func:`~forensics.timestamps.parse_wall` for chat readers (a bad value is a ValueError).
 
     A wall time at the very ends of the calendar (``0001-01-01`` read in UTC+08:00) cannot be
-    converted to UTC; ``parse_wall`` then raises OverflowError, which callers treat as a bad value.
+    converted to UTC; callers turn the ValueError into a warning.
 
     >>> wall_time(datetime(1, 1, 1), "0001-01-01", "chat:time", Precision.DAY, "Asia/Shanghai")
     Traceback (most recent call last):
     ...
-    ValueError: time '0001-01-01' is out of range in zone Asia/Shanghai
+    ValueError: '0001-01-01' is out of range: too close to the ends of the calendar to convert to UTC
     """
     try:
         return parse_wall(wall, original, source, precision, default_zone=default_zone)

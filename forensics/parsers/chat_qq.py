@@ -242,6 +242,11 @@ def _count_check(out: Builder, where: str, stated: str | int | None, found: int)
         out.warn(where, f"stated message total is {n} but {found} messages were read")
 
 
+#: The exporter names itself in ``metadata.name``; another JSON file that merely mentions it
+#: (a test's expected values, a bug report) is not an export.
+_QCE_JSON_NAME = re.compile(r'"metadata"\s*:\s*\{\s*"name"\s*:\s*"QQChatExporter')
+
+
 class QCEParser(Parser):
     """QQChatExporter V5 single-file exports: TextExporter .txt, JsonExporter .json, HtmlExporter
     .html."""
@@ -257,7 +262,7 @@ class QCEParser(Parser):
         if t.startswith("[QQChatExporter") or (
                 t.startswith("=") and "QQ聊天记录导出文件" in t[:400] and "聊天名称:" in t[:2000]):
             return "text/x-qce-chat"
-        if t.startswith("{") and ('"QQChatExporter' in t[:4000] or (
+        if t.startswith("{") and (_QCE_JSON_NAME.search(t[:4000]) or (
                 '"chatInfo"' in t and '"messages"' in t and '"sender"' in t)):
             return "application/x-qce-chat+json"
         if t[:15].lower().startswith(("<!doctype html", "<html")) and (

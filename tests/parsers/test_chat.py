@@ -25,7 +25,6 @@ from forensics.parsers.chat_qq import QCEParser, QQTextParser
 from forensics.parsers.chat_telegram import TelegramParser
 from forensics.parsers.chat_wechat import WeChatParser
 from forensics.parsers.chat_whatsapp import SignalParser, WhatsAppParser
-from forensics.parsers.sniff import OCTET_STREAM
 from forensics.records import ChatMessage
 from tests.parsers.conftest import parse_bytes, parse_file
 
@@ -309,11 +308,10 @@ def test_sniffs_do_not_claim_other_formats(data):
     assert detect(data) not in CHAT_TYPES
 
 
-def test_utf16_qq_export_needs_a_sniff_change():
-    """UTF-16 has NUL bytes, which sniff.is_probably_text refuses: parse with the type given."""
+def test_utf16_qq_export_is_recognised_and_read():
     data = b"\xff\xfe" + QQ_TEXT.lstrip("\ufeff").encode("utf-16-le")
-    assert detect(data) == OCTET_STREAM
-    a = parse_bytes(data, media_type="text/x-qq-chat")
+    assert detect(data) == "text/x-qq-chat"
+    a = parse_bytes(data)
     assert a.unparsed_reason is None
     assert meta(a)["Chat:Encoding"] == "UTF-16 LE" and meta(a)["Chat:Messages"] == 5
 

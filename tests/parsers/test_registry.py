@@ -137,7 +137,30 @@ def test_importing_the_registry_loads_no_heavy_library():
 
 
 def test_utf16_text_exports_are_recognised():
-    text = ("消息记录（此消息记录为文本格式，不支持重新导入）\r\n\r\n" + "=" * 64 + "\r\n消息分组:我的好友\r\n"
-            + "=" * 64 + "\r\n消息对象:张三\r\n" + "=" * 64 + "\r\n\r\n2016-03-04 9:05:12 张三\r\n你好\r\n\r\n")
+    bar = "=" * 64
+    text = ("消息记录（此消息记录为文本格式，不支持重新导入）\r\n\r\n" + bar + "\r\n消息分组:我的好友\r\n"
+            + bar + "\r\n消息对象:张三\r\n" + bar + "\r\n\r\n2016-03-04 9:05:12 张三\r\n你好\r\n\r\n")
     for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         assert default_registry().detect(bom + text.encode(enc)) == "text/x-qq-chat"
+
+
+FAMILIES = {
+    "images": "image/", "screenshots": "image/", "video": "video/", "pdf": "application/pdf",
+    "warc": "application/warc", "mhtml": "multipart/related", "email": ("message/rfc822",
+                                                                           "application/mbox"),
+    "chat": ("text/x-", "application/x-"), "propagation": ("application/x-weibo-ced",
+                                                           "text/x-cascade-edges", "text/plain"),
+}
+
+
+@pytest.mark.corpus
+def test_every_corpus_file_is_recognised_as_its_family(corpus):
+    reg = default_registry()
+    for f in sorted(p for p in corpus.rglob("*") if p.is_file()):
+        rel = f.relative_to(corpus)
+        mt = reg.detect(f.read_bytes()[:65536])
+        if len(rel.parts) == 1:  # the corpus's own README, MANIFEST and expected-*.json
+            assert mt == "text/plain", (rel, mt)
+        elif rel.parts[0] in FAMILIES:
+            want = FAMILIES[rel.parts[0]]
+            assert mt.startswith(want if isinstance(want, tuple) else (want,)), (rel, mt)

@@ -39,8 +39,13 @@ def progress_wanted(enabled: bool | None = None) -> bool:
 class _Quiet:
     """Stands in for a bar when none is drawn: every call does nothing."""
 
+    total: int | None = None
+
     def update(self, n: int = 1) -> None:
         """Count ``n`` more units (nothing to draw)."""
+
+    def refresh(self) -> None:
+        """Nothing to redraw."""
 
 
 @contextmanager

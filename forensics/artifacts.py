@@ -34,8 +34,8 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,8 +43,7 @@ from typing import TYPE_CHECKING
 from forensics import __version__
 from forensics._progress import progress_bar
 from forensics.custody import Action, EntryDraft, JSONValue
-from forensics.errors import SourceError
-from forensics.records import Artifact
+from forensics.records import Artifact, ParseWarning
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -68,19 +67,25 @@ __all__ = [
 
 PARSED_DIR = "parsed"
 FORMAT = "forensics-parsed"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: Attachments of attachments are extracted down to this depth (a message forwarded as an
 #: attachment of a message ...); deeper ones stay inside their parent, with a warning.
 MAX_EXTRACTION_DEPTH = 5
-#: Items per ``parse`` custody entry.
-ENTRY_BATCH = 500
+#: Items per ``parse`` custody entry: each batch is logged as soon as it is parsed, so a crash
+#: leaves at most one batch of derived files that no entry names (they are parsed again).
+ENTRY_BATCH = 100
 
 _TABLES = ("artifacts", "events", "records", "warnings")
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedItem:
-    """What was parsed from one item, as kept in ``derived/parsed/<sha256>.json``."""
+    """What was parsed from one item.
+
+    ``summary`` is the object ``forensics artifacts --json`` prints; ``events`` and ``records``
+    are loaded only when asked for.  ``derived_path`` is empty for a result that was not kept
+    (``record=False``, or a stored copy that is missing or does not match its digest).
+    """
 
     evidence_id: str
     sha256: str
@@ -89,6 +94,7 @@ class ParsedItem:
     records: tuple[dict[str, object], ...]
     derived_path: str
     derived_sha256: str
+    rows_sha256: str = ""
 
     @property
     def parser(self) -> str:
@@ -156,8 +162,30 @@ def _captured_at(item: Item):
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def parse_item(case: Case, item: Item) -> Artifact:
-    """Parse the stored copy of one item (read-only) with the built-in parsers."""
+def _context(case: Case, item: Item) -> dict[str, str | None]:
+    """What a parse depends on besides the bytes and the parsers: recorded with it."""
+    return {"default_zone": case.metadata.timezone, "captured_at": item.facts.captured_at}
+
+
+def _registry_fingerprint() -> str:
+    from forensics.parsers import default_registry
+
+    return default_registry().fingerprint()
+
+
+def _unparsed(item: Item, reason: str) -> Artifact:
+    d = item.digests
+    return Artifact(item.evidence_id, item.name, d.sha256, d.size, "", "", "",
+                    unparsed_reason=reason)
+
+
+def parse_item(case: Case, item: Item) -> tuple[Artifact, bool]:
+    """Parse the stored copy of one item (read-only) with the built-in parsers.
+
+    Returns the artifact and whether it may be kept: the stored copy is hashed first, and a copy
+    that is missing or no longer matches its recorded SHA-256 is not parsed (the result says
+    so, and nothing derived from it is kept or logged).
+    """
     from forensics.durable import open_readonly
     from forensics.parsers import ParseContext, parse
 
@@ -165,93 +193,125 @@ def parse_item(case: Case, item: Item) -> Artifact:
     try:
         fd = open_readonly(path)
     except OSError as exc:
-        raise SourceError(path, f"stored copy of {item.evidence_id} cannot be opened: "
-                                f"{exc.strerror}; run `forensics verify`") from None
+        return _unparsed(item, f"stored copy cannot be opened ({exc.strerror}); "
+                               f"run `forensics verify {case.root}`"), False
     with os.fdopen(fd, "rb") as fh:
+        h = hashlib.sha256()
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+        if h.hexdigest() != item.digests.sha256:
+            return _unparsed(item, f"stored copy does not match its recorded SHA-256 (found "
+                                   f"{h.hexdigest()}); run `forensics verify {case.root}`"), False
+        fh.seek(0)
         ctx = ParseContext(evidence_id=item.evidence_id, sha256=item.digests.sha256,
                            name=item.name, size=item.digests.size,
                            default_zone=case.metadata.timezone, captured_at=_captured_at(item))
-        return parse(fh, ctx)
+        return parse(fh, ctx), True
 
 
-def _to_parsed(item: Item, art: Artifact, extracted: Sequence[str] = ()
-               ) -> tuple[ParsedItem, bytes]:
+def _dumps(obj: object) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str) + "\n").encode()
+
+
+def _to_parsed(case: Case, item: Item, art: Artifact, extracted: Sequence[str] = ()
+               ) -> tuple[ParsedItem, bytes, bytes]:
     summary = art.to_json()
     summary["extracted_items"] = list(extracted)
-    doc = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "package_version": __version__,
-        "source": {"evidence_id": item.evidence_id, "sha256": item.digests.sha256,
-                   "stored_as": item.stored_as},
-        "artifact": summary,
-        "events": [e.to_row() for e in art.events],
-        "records": [r.to_row() for r in art.records],
-    }
-    data = (json.dumps(doc, ensure_ascii=False, sort_keys=True, default=str) + "\n").encode()
+    context = _context(case, item)
+    source = {"evidence_id": item.evidence_id, "sha256": item.digests.sha256,
+              "stored_as": item.stored_as}
+    head = {"format": FORMAT, "format_version": FORMAT_VERSION, "package_version": __version__,
+            "registry": _registry_fingerprint(), "context": context, "source": source}
+    events = [e.to_row() for e in art.events]
+    records = [r.to_row() for r in art.records]
+    data = _dumps({**head, "artifact": summary})
+    rows = _dumps({**head, "events": events, "records": records})
     rel = f"{PARSED_DIR}/{item.digests.sha256}.json"
-    return ParsedItem(item.evidence_id, item.digests.sha256, summary,
-                      tuple(doc["events"]), tuple(doc["records"]),  # type: ignore[arg-type]
-                      rel, hashlib.sha256(data).hexdigest()), data
+    return ParsedItem(item.evidence_id, item.digests.sha256, summary, tuple(events),
+                      tuple(records), rel, hashlib.sha256(data).hexdigest(),
+                      hashlib.sha256(rows).hexdigest()), data, rows
+
+
+def _depth(case: Case, item: Item) -> int:
+    depth, seen = 0, {item.evidence_id}
+    parent = item.extracted_from
+    while parent and parent not in seen and depth <= MAX_EXTRACTION_DEPTH:
+        seen.add(parent)
+        depth += 1
+        try:
+            parent = case.item(parent).extracted_from
+        except Exception:  # an unknown parent ends the chain
+            break
+    return depth
 
 
 def parse_items(case: Case, items: Iterable[Item], *, progress: bool | None = None,
-                reason: str = "add", _depth: int = 0) -> ParseReport:
-    """Parse ``items``, keep the results as derived data, extract attachments, log it all.
+                reason: str = "add", record: bool = True) -> ParseReport:
+    """Parse ``items``; keep the results as derived data, extract attachments, log it all.
 
-    Never raises for bad content: an item no parser reads is listed with the reason.
+    With ``record=False`` nothing is written or logged (read-only media, a backup copy): the
+    results live in memory only, and attachments are not extracted.  Never raises for bad
+    content: an item no parser reads is listed with the reason.
     """
     from forensics.ingest import add_extracted
 
-    items = list(items)
-    if not items:
-        return ParseReport()
+    queue = list(items)
     out: list[ParsedItem] = []
     extracted: list[str] = []
-    children_of: dict[str, list[str]] = {}
-    folder = _parsed_dir(case)
-    folder.mkdir(parents=True, exist_ok=True)
-    with progress_bar(total=len(items), desc="parse", unit="item", enabled=progress) as bar:
-        for item in items:
-            art = parse_item(case, item)
-            ids: list[str] = []
-            if art.children:
-                if _depth < MAX_EXTRACTION_DEPTH:
-                    added = add_extracted(case, item, art.children)
-                    ids = [a.evidence_id for a in added]
-                    children_of[item.evidence_id] = ids
-                    extracted.extend(a.evidence_id for a in added if a.status == "new")
+    if not queue:
+        return ParseReport()
+    if record:
+        _parsed_dir(case).mkdir(parents=True, exist_ok=True)
+    registry = _registry_fingerprint()
+    with progress_bar(total=len(queue), desc="parse", unit="item", enabled=progress) as bar:
+        while queue:
+            batch, queue = queue[:ENTRY_BATCH], queue[ENTRY_BATCH:]
+            logged: list[tuple[ParsedItem, list[str], Item]] = []
+            for item in batch:
+                art, keep = parse_item(case, item)
+                ids: list[str] = []
+                if art.children and keep and record:
+                    if _depth(case, item) < MAX_EXTRACTION_DEPTH:
+                        added = add_extracted(case, item, art.children)
+                        ids = [a.evidence_id for a in added]
+                        new = [a.evidence_id for a in added if a.status == "new"]
+                        extracted.extend(new)
+                        queue.extend(case.item(e) for e in new)
+                        if new:
+                            bar.total = (bar.total or 0) + len(new)
+                            bar.refresh()
+                    else:
+                        w = ParseWarning(_origin(art), "-", f"{len(art.children)} embedded files "
+                                         f"not extracted: nesting deeper than "
+                                         f"{MAX_EXTRACTION_DEPTH}")
+                        art = replace(art, warnings=(*art.warnings, w))
+                parsed, data, rows = _to_parsed(case, item, art, ids)
+                if keep and record:
+                    base = case.root / "derived" / parsed.derived_path
+                    _write_derived(base, data)
+                    _write_derived(base.with_suffix(".rows.json"), rows)
+                    logged.append((parsed, ids, item))
                 else:
-                    from dataclasses import replace
-
-                    from forensics.records import ParseWarning
-
-                    w = ParseWarning(_origin(art), "-", f"{len(art.children)} embedded files not "
-                                     f"extracted: nesting deeper than {MAX_EXTRACTION_DEPTH}")
-                    art = replace(art, warnings=(*art.warnings, w))
-            parsed, data = _to_parsed(item, art, ids)
-            _write_derived(case.root / "derived" / parsed.derived_path, data)
-            out.append(parsed)
-            bar.update(1)
-    for start in range(0, len(out), ENTRY_BATCH):
-        chunk = out[start:start + ENTRY_BATCH]
-        results: list[JSONValue] = [
-            {"id": p.evidence_id, "media_type": p.media_type, "parser": p.parser or None,
-             "parser_version": p.parser_version or None,
-             "warnings": len(p.summary.get("warnings") or ()),  # type: ignore[arg-type]
-             "unparsed_reason": p.summary.get("unparsed_reason"),  # type: ignore[dict-item]
-             "extracted": children_of.get(p.evidence_id, []),  # type: ignore[dict-item]
-             "derived": {"path": f"derived/{p.derived_path}", "sha256": p.derived_sha256}}
-            for p in chunk
-        ]
-        refs = tuple(case.item(p.evidence_id).ref for p in chunk)
-        case.record([EntryDraft(Action.PARSE, refs, {"reason": reason, "results": results,
-                                                     "package_version": __version__})])
-    report = ParseReport(tuple(out), tuple(extracted))
-    if extracted:
-        nested = parse_items(case, [case.item(e) for e in extracted], progress=progress,
-                             reason=reason, _depth=_depth + 1)
-        report = ParseReport((*report.parsed, *nested.parsed),
-                             (*report.extracted, *nested.extracted))
-    return report
+                    parsed = replace(parsed, derived_path="", derived_sha256="", rows_sha256="")
+                out.append(parsed)
+                bar.update(1)
+            if logged:
+                results: list[JSONValue] = [
+                    {"id": p.evidence_id, "media_type": p.media_type,
+                     "parser": p.parser or None, "parser_version": p.parser_version or None,
+                     "warnings": len(p.summary.get("warnings") or ()),  # type: ignore[arg-type]
+                     "unparsed_reason": p.summary.get("unparsed_reason"),  # type: ignore[dict-item]
+                     "extracted": ids,  # type: ignore[dict-item]
+                     "registry": registry, "context": _context(case, it),  # type: ignore[dict-item]
+                     "derived": {"path": f"derived/{p.derived_path}", "sha256": p.derived_sha256},
+                     "rows": {"path": f"derived/{p.derived_path[:-5]}.rows.json",
+                              "sha256": p.rows_sha256}}
+                    for p, ids, it in logged
+                ]
+                refs = tuple(it.ref for _, _, it in logged)
+                case.record([EntryDraft(Action.PARSE, refs, {
+                    "reason": reason, "results": results, "package_version": __version__})])
+    return ParseReport(tuple(out), tuple(extracted))
 
 
 def _origin(art: Artifact):
@@ -260,73 +320,122 @@ def _origin(art: Artifact):
     return Origin(art.evidence_id, art.sha256, art.parser, art.parser_version)
 
 
-def load_parsed(case: Case, item: Item) -> ParsedItem | None:
-    """The derived parse of ``item`` if it exists, is well formed and is current."""
-    from forensics.parsers import default_registry
+def _logged(case: Case, item: Item) -> Mapping[str, object] | None:
+    """The latest logged parse of ``item`` if it is still current (same parsers, same context)."""
+    entry = case._state.parses.get(item.evidence_id)
+    if entry is None or entry.get("registry") != _registry_fingerprint():
+        return None
+    context = entry.get("context")
+    if not isinstance(context, Mapping) or dict(context) != _context(case, item):
+        return None
+    return entry
 
-    rel = f"{PARSED_DIR}/{item.digests.sha256}.json"
-    path = case.root / "derived" / rel
+
+def _read_checked(path: Path, sha256: object) -> dict | None:
     try:
         data = path.read_bytes()
-        doc = json.loads(data)
-    except (OSError, ValueError):
+    except OSError:
         return None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+    if not isinstance(sha256, str) or hashlib.sha256(data).hexdigest() != sha256:
+        return None  # edited, or written by a run that was never logged: parse again
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return None
+    return doc if isinstance(doc, dict) and doc.get("format") == FORMAT else None
+
+
+def load_parsed(case: Case, item: Item, *, rows: bool = False) -> ParsedItem | None:
+    """The derived parse of ``item``, only if the custody log names it and it is current.
+
+    A derived file is trusted only when its SHA-256 equals the one logged by the latest
+    ``parse`` entry for the item, and that parse was made by the same parsers (registry
+    fingerprint) with the same context (case zone, capture time).
+    """
+    entry = _logged(case, item)
+    if entry is None:
+        return None
+    derived = entry.get("derived")
+    rows_ref = entry.get("rows")
+    if not isinstance(derived, Mapping) or not isinstance(rows_ref, Mapping):
+        return None
+    doc = _read_checked(case.root / str(derived.get("path")), derived.get("sha256"))
+    if doc is None:
         return None
     summary = doc.get("artifact")
     if not isinstance(summary, dict) or summary.get("sha256") != item.digests.sha256:
         return None
-    parser = default_registry().get(str(summary.get("media_type")))
-    if parser is not None and (summary.get("parser") != parser.name
-                               or summary.get("parser_version") != parser.version):
-        return None  # made by another parser or an older version: parse again
-    if parser is None and summary.get("parser"):
-        return None
-    summary["evidence_id"] = item.evidence_id
-    return ParsedItem(item.evidence_id, item.digests.sha256, summary,
-                      tuple(doc.get("events") or ()), tuple(doc.get("records") or ()),
-                      rel, hashlib.sha256(data).hexdigest())
+    events: tuple = ()
+    records: tuple = ()
+    if rows:
+        rdoc = _read_checked(case.root / str(rows_ref.get("path")), rows_ref.get("sha256"))
+        if rdoc is None:
+            return None
+        events = tuple(rdoc.get("events") or ())
+        records = tuple(rdoc.get("records") or ())
+    rel = str(derived.get("path")).removeprefix("derived/")
+    return ParsedItem(item.evidence_id, item.digests.sha256, summary, events, records, rel,
+                      str(derived.get("sha256")), str(rows_ref.get("sha256")))
 
 
-def ensure_parsed(case: Case, *, progress: bool | None = None) -> list[ParsedItem]:
-    """Every item's current parse, parsing again (and logging it) where one is missing or stale."""
+def _writable(case: Case) -> bool:
+    return os.access(case.root, os.W_OK) and os.access(case.root / "custody.jsonl", os.W_OK)
+
+
+def ensure_parsed(case: Case, *, progress: bool | None = None, rows: bool = False,
+                  record: bool | None = None, evidence_ids: Sequence[str] | None = None
+                  ) -> list[ParsedItem]:
+    """Every item's current parse, parsing again where one is missing, stale or not logged.
+
+    Parameters
+    ----------
+    rows : bool
+        Also load events and records (``case.events()``); the summary alone is enough for
+        ``forensics artifacts``.
+    record : bool, optional
+        Keep and log what is parsed again.  Default: when the case folder is writable.  With
+        ``False`` (a backup, read-only media) results are made in memory and nothing is written.
+    evidence_ids : sequence of str, optional
+        Only these items.
+    """
     case.refresh()
-    have: list[ParsedItem] = []
+    if record is None:
+        record = _writable(case)
+    items = list(case.items)
+    if evidence_ids is not None:
+        wanted = set(evidence_ids)
+        items = [it for it in items if it.evidence_id in wanted]
+    have: dict[str, ParsedItem] = {}
     missing: list[Item] = []
-    for item in case.items:
-        p = load_parsed(case, item)
+    for item in items:
+        p = load_parsed(case, item, rows=rows)
         if p is None:
             missing.append(item)
         else:
-            have.append(p)
+            have[item.evidence_id] = p
     if missing:
-        report = parse_items(case, missing, progress=progress, reason="rebuild")
-        have.extend(report.parsed)
+        report = parse_items(case, missing, progress=progress, reason="rebuild", record=record)
+        for p in report.parsed:
+            have.setdefault(p.evidence_id, p)
         case.refresh()
-    order = {it.evidence_id: n for n, it in enumerate(case.items)}
-    have.sort(key=lambda p: order.get(p.evidence_id, len(order)))
-    # An item may have been parsed twice above (nested extraction): keep one per number.
-    seen: set[str] = set()
-    unique = []
-    for p in have:
-        if p.evidence_id not in seen:
-            seen.add(p.evidence_id)
-            unique.append(p)
-    return unique
+        if evidence_ids is None:
+            items = list(case.items)
+    return [have[it.evidence_id] for it in items if it.evidence_id in have]
 
 
-def _frames(case: Case, progress: bool | None = None) -> dict[str, pd.DataFrame]:
+def _frames(case: Case, progress: bool | None = None,
+            record: bool | None = None) -> dict[str, pd.DataFrame]:
     import pandas as pd
 
-    parsed = ensure_parsed(case, progress=progress)
+    parsed = ensure_parsed(case, progress=progress, rows=True, record=record)
     head = case.head
-    fingerprint = hashlib.sha256("\n".join(
-        f"{p.evidence_id} {p.sha256} {p.derived_sha256}" for p in parsed).encode()).hexdigest()
-    derived = case.root / "derived"
-    cached = _read_cached(derived, fingerprint)
-    if cached is not None:
-        return cached
+    key = (head.seq if head else 0, _registry_fingerprint(),
+           tuple((p.evidence_id, p.derived_sha256, p.rows_sha256) for p in parsed))
+    memo = getattr(case, "_frames_memo", None)
+    if memo is not None and memo[0] == key:
+        return {k: v.copy() for k, v in memo[1].items()}
     art_rows, warn_rows, event_rows, record_rows = [], [], [], []
+    columns_by_type: dict[str, dict[str, None]] = {}
     for p in parsed:
         s = p.summary
         art_rows.append({
@@ -338,7 +447,8 @@ def _frames(case: Case, progress: bool | None = None) -> dict[str, pd.DataFrame]
             "records": s.get("records"), "events": s.get("events"),
             "extracted_from": case.item(p.evidence_id).extracted_from,
             "metadata": json.dumps(s.get("metadata") or {}, ensure_ascii=False, sort_keys=True),
-            "derived": f"derived/{p.derived_path}", "derived_sha256": p.derived_sha256,
+            "derived": f"derived/{p.derived_path}" if p.derived_path else None,
+            "derived_sha256": p.derived_sha256 or None,
         })
         for w in s.get("warnings") or ():  # type: ignore[union-attr]
             warn_rows.append({"evidence_id": p.evidence_id, "sha256": p.sha256, **w})
@@ -346,6 +456,8 @@ def _frames(case: Case, progress: bool | None = None) -> dict[str, pd.DataFrame]
             event_rows.append({**e, "evidence_id": p.evidence_id})
         for r in p.records:
             record_rows.append({**r, "evidence_id": p.evidence_id})
+            cols = columns_by_type.setdefault(str(r.get("data_type")), {})
+            cols.update(dict.fromkeys(r))
     frames = {
         "artifacts": pd.DataFrame(art_rows, columns=list(art_rows[0]) if art_rows else
                                   ["evidence_id", "name", "sha256", "media_type", "parser",
@@ -356,12 +468,16 @@ def _frames(case: Case, progress: bool | None = None) -> dict[str, pd.DataFrame]
                                                      "location", "message"]
                                  if not warn_rows else None),
     }
+    frames["records"].attrs["columns_by_type"] = {
+        t: [*cols, "evidence_id"] for t, cols in columns_by_type.items()}
     if not frames["events"].empty:
         frames["events"] = frames["events"].sort_values(
             ["earliest", "evidence_id"], kind="stable").reset_index(drop=True)
-    _write_cached(derived, frames, fingerprint, head.seq if head else 0,
-                  [(p.evidence_id, p.sha256) for p in parsed])
-    return frames
+    if all(p.derived_path for p in parsed) and _writable(case):
+        _write_tables(case.root / "derived", frames, head.seq if head else 0,
+                      [(p.evidence_id, p.sha256) for p in parsed])
+    case._frames_memo = (key, frames)  # type: ignore[attr-defined]
+    return {k: v.copy() for k, v in frames.items()}
 
 
 _EVENT_COLUMNS = ["evidence_id", "sha256", "parser", "parser_version", "data_type",
@@ -369,71 +485,70 @@ _EVENT_COLUMNS = ["evidence_id", "sha256", "parser", "parser_version", "data_typ
                   "time_source", "precision", "zone", "zone_name", "actor", "text", "url"]
 
 
-def _read_cached(derived: Path, fingerprint: str) -> dict[str, pd.DataFrame] | None:
-    import pandas as pd
-
+def _write_tables(derived: Path, frames: dict[str, pd.DataFrame], head_seq: int,
+                 sources: Sequence[tuple[str, str]]) -> None:
+    """Export the tables as Parquet for other tools (never read back: the JSON files, checked
+    against the custody log, are the source).  An export that fails is skipped."""
     try:
+        import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:  # pragma: no cover - pyarrow is a dependency
-        return None
-    out = {}
-    for name in _TABLES:
-        path = derived / f"{name}.parquet"
-        try:
-            meta = pq.read_schema(path).metadata or {}
-            if meta.get(b"forensics:fingerprint", b"").decode() != fingerprint:
-                return None
-            out[name] = pd.read_parquet(path)
-        except (OSError, ValueError):
-            return None
-        except Exception:
-            return None
-    return out
-
-
-def _write_cached(derived: Path, frames: dict[str, pd.DataFrame], fingerprint: str,
-                  head_seq: int, sources: Sequence[tuple[str, str]]) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+        return
     meta = {
-        "forensics:fingerprint": fingerprint, "forensics:package_version": __version__,
+        "forensics:package_version": __version__,
         "forensics:custody_head_seq": str(head_seq),
         "forensics:sources": json.dumps(sources),
     }
     for name, df in frames.items():
-        table = pa.Table.from_pandas(df.astype(object).where(df.notna(), None)
-                                     if not df.empty else df, preserve_index=False)
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
         path = derived / f"{name}.parquet"
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with contextlib.suppress(OSError):
+        try:
+            clean = df.astype(object).where(df.notna(), None) if not df.empty else df
+            table = pa.Table.from_pandas(clean, preserve_index=False)
+            table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
             pq.write_table(table, tmp)
             os.replace(tmp, path)
+        except Exception:  # an optional export must not break the analysis
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
 
-def artifacts_frame(case: Case, *, progress: bool | None = None) -> pd.DataFrame:
-    """One row per item: media type, parser, warnings, unparsed reason, metadata (JSON)."""
-    return _frames(case, progress)["artifacts"]
+def artifacts_frame(case: Case, *, progress: bool | None = None,
+                    record: bool | None = None) -> pd.DataFrame:
+    """One row per item: media type, parser, warnings, unparsed reason, metadata (JSON).
+
+    Items whose parse is missing or stale are parsed from the store first; ``record`` as in
+    :func:`ensure_parsed`.
+    """
+    return _frames(case, progress, record)["artifacts"]
 
 
-def events_frame(case: Case, *, progress: bool | None = None) -> pd.DataFrame:
+def events_frame(case: Case, *, progress: bool | None = None,
+                 record: bool | None = None) -> pd.DataFrame:
     """One row per time event, earliest first, with the time's source, precision and zone."""
-    return _frames(case, progress)["events"]
+    return _frames(case, progress, record)["events"]
 
 
-def records_frame(case: Case, data_type: str | None = None, *,
-                  progress: bool | None = None) -> pd.DataFrame:
-    """Parsed records (all, or those of one ``data_type`` such as ``social:repost``)."""
-    df = _frames(case, progress)["records"]
+def records_frame(case: Case, data_type: str | None = None, *, progress: bool | None = None,
+                  record: bool | None = None) -> pd.DataFrame:
+    """Parsed records (all, or those of one ``data_type`` such as ``social:repost``).
+
+    With a ``data_type``, only the columns that type's records have are kept.
+    """
+    df = _frames(case, progress, record)["records"]
     if data_type is not None and not df.empty:
-        df = df[df["data_type"] == data_type].dropna(axis=1, how="all").reset_index(drop=True)
+        columns = df.attrs.get("columns_by_type", {}).get(data_type)
+        df = df[df["data_type"] == data_type]
+        if columns:
+            df = df[[c for c in df.columns if c in columns]]
+        df = df.reset_index(drop=True)
     return df
 
 
-def warnings_frame(case: Case, *, progress: bool | None = None) -> pd.DataFrame:
+def warnings_frame(case: Case, *, progress: bool | None = None,
+                   record: bool | None = None) -> pd.DataFrame:
     """Every parse warning: evidence number, parser, location, message."""
-    return _frames(case, progress)["warnings"]
+    return _frames(case, progress, record)["warnings"]
 
 
 def inspect(paths: Iterable[Path | str], *, default_zone: str | None = None) -> list[Artifact]:

@@ -204,6 +204,8 @@ class _State:
         self.head: Entry | None = None
         self.metadata_sha256: str | None = None
         self.anchors: list[Entry] = []
+        #: Evidence number -> the result of its latest logged parse (forensics.artifacts).
+        self.parses: dict[str, Mapping[str, object]] = {}
 
     def apply(self, e: Entry) -> None:
         self.head = e
@@ -237,6 +239,12 @@ class _State:
             self.metadata_sha256 = meta
         if e.action == Action.ANCHOR:
             self.anchors.append(e)
+        if e.action == Action.PARSE:
+            results = e.details.get("results")
+            if isinstance(results, list | tuple):
+                for r in results:
+                    if isinstance(r, Mapping) and isinstance(r.get("id"), str):
+                        self.parses[str(r["id"])] = r
 
     @property
     def next_number(self) -> int:
@@ -459,29 +467,30 @@ class Case:
 
         return anchor(self)
 
-    def artifacts(self, *, progress: bool | None = None):  # -> pandas.DataFrame
+    def artifacts(self, *, progress: bool | None = None, record: bool | None = None):  # -> pandas.DataFrame
         """One row per item as parsed: see :func:`forensics.artifacts.artifacts_frame`."""
         from forensics.artifacts import artifacts_frame
 
-        return artifacts_frame(self, progress=progress)
+        return artifacts_frame(self, progress=progress, record=record)
 
-    def events(self, *, progress: bool | None = None):  # -> pandas.DataFrame
+    def events(self, *, progress: bool | None = None, record: bool | None = None):  # -> pandas.DataFrame
         """Every time event the items state: see :func:`forensics.artifacts.events_frame`."""
         from forensics.artifacts import events_frame
 
-        return events_frame(self, progress=progress)
+        return events_frame(self, progress=progress, record=record)
 
-    def records(self, data_type: str | None = None, *, progress: bool | None = None):
+    def records(self, data_type: str | None = None, *, progress: bool | None = None,
+                record: bool | None = None):
         """Parsed records, e.g. ``case.records("social:repost")``."""
         from forensics.artifacts import records_frame
 
-        return records_frame(self, data_type, progress=progress)
+        return records_frame(self, data_type, progress=progress, record=record)
 
-    def parse_warnings(self, *, progress: bool | None = None):  # -> pandas.DataFrame
+    def parse_warnings(self, *, progress: bool | None = None, record: bool | None = None):
         """Every warning the parsers gave (corrupt parts of otherwise readable files)."""
         from forensics.artifacts import warnings_frame
 
-        return warnings_frame(self, progress=progress)
+        return warnings_frame(self, progress=progress, record=record)
 
     def entries_frame(self):  # -> pandas.DataFrame
         """The custody log as a table (needs pandas)."""
@@ -532,6 +541,14 @@ def summarize(e: Entry) -> str:
     if e.action in (Action.ACQUIRE, Action.SEEN_AGAIN):
         src = d.get("source")
         return str(src.get("path", "")) if isinstance(src, Mapping) else ""
+    if e.action == Action.PARSE and isinstance(d.get("results"), list | tuple):
+        results = [r for r in d["results"] if isinstance(r, Mapping)]  # type: ignore[union-attr]
+        unparsed = sum(1 for r in results if r.get("unparsed_reason"))
+        warnings = sum(int(r.get("warnings") or 0) for r in results  # type: ignore[call-overload]
+                       if isinstance(r.get("warnings"), int))
+        extracted = sum(len(r.get("extracted") or ()) for r in results)  # type: ignore[arg-type]
+        return (f"parsed {len(results) - unparsed}, not parsed {unparsed}, {warnings} warnings"
+                + (f", {extracted} extracted" if extracted else "") + f" ({d.get('reason', '')})")
     for key in ("what", "result", "text", "status"):
         v = d.get(key)
         if isinstance(v, str):

@@ -47,6 +47,11 @@ class _Group(click.Group):
         except ForensicsError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:  # `forensics inspect ... | head`: the reader has gone
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(0)
         except OSError as exc:  # a last net: the modules turn the expected ones into our errors
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"error: {where}{exc.strerror or exc}; check the path and permissions",
@@ -151,6 +156,11 @@ def add(case: Path, paths: Sequence[Path], sheet: Path | None, actor: str | None
                    f"{len(report.skipped)} skipped, {len(report.failed)} failed", err=True)
         if report.parsed is not None and report.parsed.parsed:
             pr = report.parsed
+            for p in pr.parsed:
+                kids = p.summary.get("extracted_items") or []
+                if kids:
+                    click.echo(f"{p.evidence_id}  contains {', '.join(kids)} (extracted: "  # type: ignore[arg-type]
+                               f"{len(kids)} attachments)")
             click.echo(f"parsed {len(pr.parsed) - len(pr.unparsed)}, not parsed "
                        f"{len(pr.unparsed)}, {pr.warning_count} warnings, "
                        f"{len(pr.extracted)} attachments extracted; "
@@ -326,25 +336,28 @@ def backup(case: Path, dest: Path, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True,
               help="A JSON array, one object per item: evidence_id, name, sha256, media_type, "
                    "parser, warnings, unparsed_reason, metadata (ExifTool Group:Tag names), ...")
+@click.option("--no-record", is_flag=True,
+              help="Only read: parse what is missing in memory, write and log nothing "
+                   "(a backup, read-only media).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: terminals).")
 def artifacts(case: Path, evidence_ids: Sequence[str], strict: bool, as_json: bool,
-              progress: bool | None) -> None:
+              no_record: bool, progress: bool | None) -> None:
     """What was read from each item: media type (from the content), parser, metadata, warnings.
 
-    Items added with `--no-parse`, or parsed by an older parser version, are parsed now (from
-    the read-only store; recorded in the custody log).
+    Items added with `--no-parse`, parsed by other parser versions, or whose derived files are
+    missing or do not match the digests the custody log recorded, are parsed again from the
+    read-only store (and that is logged, unless --no-record or the case is read-only).
     """
     from forensics.artifacts import ensure_parsed
 
     c = _open_case(str(case))
-    parsed = ensure_parsed(c, progress=progress)
     if evidence_ids:
-        wanted = set(evidence_ids)
-        unknown = wanted - {p.evidence_id for p in parsed}
+        unknown = set(evidence_ids) - {it.evidence_id for it in c.items}
         if unknown:
             raise InputError(f"no such evidence number in {case}: {', '.join(sorted(unknown))}; "
                              f"see `forensics log {case}`")
-        parsed = [p for p in parsed if p.evidence_id in wanted]
+    parsed = ensure_parsed(c, progress=progress, record=False if no_record else None,
+                           evidence_ids=list(evidence_ids) or None)
     if as_json:
         _emit_json([p.summary for p in parsed])
     else:
@@ -382,7 +395,6 @@ def inspect(paths: Sequence[Path], timezone: str | None, digest: bool, as_json: 
 
     Folders are read recursively.  Files are recognised by their content, not their names.
     """
-    from forensics.artifacts import _walk
     from forensics.errors import SourceError
     from forensics.parsers import parse_path
 
@@ -396,9 +408,18 @@ def inspect(paths: Sequence[Path], timezone: str | None, digest: bool, as_json: 
     for p in paths:
         if not p.exists() and not p.is_symlink():
             raise SourceError(p, "no such file or folder")
-    out = []
+    out: list[dict[str, object]] = []
+    failed = 0
     for path in _walk(paths):
-        art = parse_path(path, default_zone=timezone, digest=digest)
+        try:
+            art = parse_path(path, default_zone=timezone, digest=digest)
+        except SourceError as exc:
+            failed += 1
+            if as_json:
+                out.append({"path": str(path), "error": exc.reason})
+            else:
+                click.echo(f"======== {path}\n{'error':<34}: {exc.reason}")
+            continue
         if as_json:
             out.append({"path": str(path), **art.to_json()})
             continue
@@ -418,6 +439,23 @@ def inspect(paths: Sequence[Path], timezone: str | None, digest: bool, as_json: 
     if as_json:
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1))
         sys.stdout.write("\n")
+    if failed:
+        click.echo(f"{failed} files could not be read (see 'error' above)", err=True)
+        sys.exit(2)
+
+
+def _walk(paths: Sequence[Path]):
+    """Files named, and files below folders named (recursively, in name order)."""
+    import os
+
+    for p in paths:
+        if p.is_dir() and not p.is_symlink():
+            for root, dirs, files in os.walk(p):
+                dirs.sort()
+                for f in sorted(files):
+                    yield Path(root) / f
+        else:
+            yield p
 
 
 def main(argv: Sequence[str] | None = None) -> None:

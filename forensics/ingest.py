@@ -281,6 +281,10 @@ def add(
         row = rows.get(by_path[f]) if rows else None
         sources.append(_Source(f, rel, base.merged(row[0]) if row else base,
                                row[1] if row else None))
+    if parse:  # load the parsers first: a broken installation fails before anything is logged
+        from forensics.parsers import default_registry
+
+        default_registry()
     report = _ingest(case, sources, skipped, sheet_details, progress)
     if parse and report.new:
         from forensics.artifacts import parse_items

@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -89,11 +90,14 @@ class Record:
         """A flat row for a DataFrame: origin columns, then the record's own fields."""
         row: dict[str, Scalar] = {"data_type": self.data_type, **self.origin.to_json(),
                                   "location": self.location}
-        for f in dataclasses.fields(self):
-            if f.name in ("origin", "location"):
-                continue
-            row[f.name] = _scalar(getattr(self, f.name))
+        for name in _own_fields(type(self)):
+            row[name] = _scalar(getattr(self, name))
         return row
+
+
+@functools.cache
+def _own_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in ("origin", "location"))
 
 
 def _scalar(v: object) -> Scalar:

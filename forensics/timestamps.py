@@ -313,6 +313,9 @@ def parse_rfc2822(text: str, source: str, *, default_zone: str | None = DEFAULT_
     tz = parts[9]
     if tz is None:
         return parse_wall(wall, text, source, precision, default_zone=default_zone)
+    named = re.search(r"\d:\d\d(?::\d\d)?\s+([A-Za-z]{1,5})\s*$", raw)
+    if named and named[1].upper() not in ("UT", "UTC", "GMT", "Z"):
+        return _named_zone(wall, text, source, precision, named[1].upper(), tz, default_zone)
     if tz == 0 and re.search(r"-0000\b", raw):
         at = wall.replace(tzinfo=UTC)
         return TimeValue(at, at, text, source, precision, Zone.EXPLICIT,
@@ -324,6 +327,29 @@ def parse_rfc2822(text: str, source: str, *, default_zone: str | None = DEFAULT_
     sign = "-" if tz < 0 else "+"
     return TimeValue(at, at, text, source, precision, Zone.EXPLICIT,
                      f"{sign}{abs(tz) // 3600:02d}:{abs(tz) % 3600 // 60:02d}")
+
+
+def _named_zone(wall: datetime, text: str, source: str, precision: Precision, name: str,
+                rfc_offset: int, default_zone: str | None) -> TimeValue:
+    """A zone written as a name (``CST``, ``EST``): ambiguous, so never *explicit*.
+
+    RFC 822 reads ``CST`` as US Central (-06:00), but Chinese servers write ``CST`` for China
+    Standard Time (+08:00).  When the assumed zone uses that abbreviation at that time, it is
+    read in the assumed zone; otherwise as RFC 822 says.  Either way the zone is *assumed* and
+    the name says which reading was taken.
+    """
+    if default_zone:
+        z = zone_for(default_zone)
+        if wall.replace(tzinfo=z).tzname() == name:
+            at = wall.replace(tzinfo=z).astimezone(UTC)
+            return TimeValue(at, at, text, source, precision, Zone.ASSUMED,
+                             f"{name} read as {default_zone}")
+    off = timezone(timedelta(seconds=rfc_offset))
+    at = wall.replace(tzinfo=off).astimezone(UTC)
+    sign = "-" if rfc_offset < 0 else "+"
+    hhmm = f"{sign}{abs(rfc_offset) // 3600:02d}:{abs(rfc_offset) % 3600 // 60:02d}"
+    return TimeValue(at, at, text, source, precision, Zone.ASSUMED,
+                     f"{name} read as {hhmm} (RFC 822); the name is ambiguous")
 
 
 def parse_pdf_date(text: str, source: str, *, default_zone: str | None = DEFAULT_ZONE) -> TimeValue:

@@ -2,8 +2,9 @@
 
 Seeds are the shared corpus files each parser reads (../shared/corpus, recognised by content)
 plus the small hand-written samples in ``fuzz/seeds/`` for formats the corpus lacks.  Each case
-calls the parser directly, *without* the registry's last-resort net: anything other than
-``WrongFormat`` escaping ``parse`` is counted as an uncaught exception, and a case that runs
+calls the parser directly, *without* the registry's last-resort net, then serialises what it
+returned as a case would (JSON in UTF-8, table rows): anything other than ``WrongFormat``
+escaping is counted as an uncaught exception, and a case that runs
 longer than ``--timeout`` seconds as a hang.  Failing inputs are saved under
 ``fuzz/out/<parser>/`` for a regression test.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
+import json
 import multiprocessing
 import os
 import random
@@ -134,6 +136,9 @@ def run_parser(args: tuple[str, int, int, float]) -> dict:
         try:
             parser.parse(io.BytesIO(data), ctx, out)
             art = out.build(parser.media_types[0])
+            # what a case keeps must be writable: JSON in UTF-8 and the tables' rows
+            json.dumps([art.to_json(), [r.to_row() for r in art.records],
+                        [e.to_row() for e in art.events]], ensure_ascii=False).encode("utf-8")
             stats["parsed"] += 1
             stats["warnings"] += len(art.warnings)
         except WrongFormat:
@@ -178,8 +183,14 @@ def main() -> int:
     if not CORPUS.is_dir():
         print(f"note: corpus not found at {CORPUS}; fuzzing the fuzz/seeds samples only")
     jobs = [(n, a.cases, a.seed, a.timeout) for n in names]
+    results = []
     with multiprocessing.get_context("fork").Pool(a.jobs, maxtasksperchild=1) as pool:
-        results = pool.map(run_parser, jobs, chunksize=1)
+        for r in pool.imap_unordered(run_parser, jobs, chunksize=1):
+            results.append(r)
+            print(f"[{len(results)}/{len(jobs)}] {r['parser']}: {r['cases']} cases, "
+                  f"{r.get('uncaught', 0)} uncaught, {r.get('hangs', 0)} hangs, "
+                  f"{r.get('seconds', 0)} s", file=sys.stderr, flush=True)
+    results.sort(key=lambda r: r["parser"])
     bad = 0
     print(f"{'parser':<22}{'seeds':>6}{'cases':>8}{'parsed':>8}{'refused':>8}{'warnings':>10}"
           f"{'uncaught':>9}{'hangs':>6}{'sec':>7}{'RSS MiB':>8}")

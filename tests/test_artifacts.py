@@ -134,3 +134,123 @@ def test_stale_parser_version_is_parsed_again(case: Case, tmp_path, toy_registry
     toy_registry.get("text/x-envelope").__class__.version = "2"
     arts = case.artifacts()
     assert arts.loc[0, "parser_version"] == "2"
+
+
+@pytest.mark.corpus
+def test_the_whole_corpus_goes_in_parsed_and_intact(corpus, tmp_path):
+    """Every corpus file, the corrupted ones included: stored, parsed or listed with the reason,
+    attachments extracted and linked, the store still verifying."""
+    case = Case.init(tmp_path / "case")
+    before = snapshot(corpus)
+    report = case.add([corpus])
+    assert not report.failed and snapshot(corpus) == before
+    arts = case.artifacts()
+    files = [p for p in corpus.rglob("*") if p.is_file()]
+    originals = arts[arts["extracted_from"].isna()]
+    assert len(originals) == len({__import__("hashlib").sha256(p.read_bytes()).hexdigest()
+                                  for p in files})
+    unparsed = arts[arts["unparsed_reason"].notna()]
+    # only the corpus's own documentation and the timestamp fixtures (issue 9) are unparsed
+    assert set(unparsed["media_type"]) <= {"text/plain", "application/octet-stream"}, unparsed
+    assert all(arts.loc[arts["parser"].notna(), "parser_version"].notna())
+    # the attachment of mail_test_3.eml is an item of its own, with the reference digest
+    kid = arts[arts["name"] == "message.txt"].iloc[0]
+    assert kid["sha256"] == "79ee4469fd90848893abf3b47538255adb885e13a0756e07b789bf19530fdc0f"
+    parent = case.item(kid["extracted_from"])
+    assert parent.name == "mail_test_3.eml"
+    assert case.verify(record=False).ok
+    events = case.events()
+    assert len(events) > 100 and events["utc"].notna().any()
+    assert set(events["zone"]) <= {"explicit", "assumed", "unknown"}
+
+
+def _parse_entries(case):
+    return [e for e in case.log.entries() if e.action == "parse"]
+
+
+def test_an_edited_derived_file_is_never_served(case: Case, tmp_path, toy_registry):
+    f = tmp_path / "mail.env"
+    f.write_text("ENV\nbroken")
+    case.add([f])
+    item = case.item("E0001")
+    path = case.root / "derived" / "parsed" / f"{item.digests.sha256}.json"
+    doc = json.loads(path.read_text())
+    doc["artifact"]["metadata"]["Envelope:Parts"] = 99
+    path.chmod(0o644)
+    path.write_text(json.dumps(doc))
+    n = len(_parse_entries(case))
+    arts = case.artifacts()
+    assert json.loads(arts.loc[0, "metadata"])["Envelope:Parts"] == 1
+    assert len(_parse_entries(case)) == n + 1  # parsed again from the store, and logged
+
+
+def test_a_derived_file_no_entry_names_is_ignored(case: Case, tmp_path, toy_registry):
+    f = tmp_path / "mail.env"
+    f.write_text("ENV\n")
+    case.add([f], parse=False)
+    item = case.item("E0001")
+    forged = {"format": "forensics-parsed", "artifact": {"sha256": item.digests.sha256,
+                                                         "media_type": "x/forged"}}
+    d = case.root / "derived" / "parsed"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / f"{item.digests.sha256}.json").write_text(json.dumps(forged))
+    assert case.artifacts().loc[0, "media_type"] == "text/x-envelope"
+
+
+def test_a_changed_stored_copy_is_not_parsed_under_its_old_digest(case: Case, captures):
+    case.add([captures / "mail.eml"], parse=False)
+    item = case.item("E0001")
+    stored = case.root / item.stored_as
+    stored.chmod(0o644)
+    stored.write_bytes(b"From: forged@example.com\r\nSubject: x\r\n\r\nforged\r\n")
+    n = len(case.log.entries())
+    arts = case.artifacts()
+    assert "does not match its recorded SHA-256" in arts.loc[0, "unparsed_reason"]
+    assert "forensics verify" in arts.loc[0, "unparsed_reason"]
+    assert len(case.log.entries()) == n  # nothing logged as parsed
+    assert not (case.root / "derived" / "parsed" / f"{item.digests.sha256}.json").exists()
+
+
+def test_a_missing_stored_copy_is_listed_not_fatal(case: Case, captures):
+    case.add([captures], parse=False)
+    stored = case.root / case.item("E0002").stored_as
+    stored.chmod(0o644)
+    stored.unlink()
+    arts = case.artifacts()
+    assert len(arts) == 3
+    assert "cannot be opened" in arts.set_index("evidence_id").loc["E0002", "unparsed_reason"]
+
+
+def test_read_only_use_writes_and_logs_nothing(case: Case, captures):
+    case.add([captures], parse=False)
+    before_log = (case.root / "custody.jsonl").read_bytes()
+    arts = case.artifacts(record=False)
+    assert len(arts) == 3 and arts["parser"].notna().any()
+    assert (case.root / "custody.jsonl").read_bytes() == before_log
+    assert not list((case.root / "derived").rglob("*.json"))
+
+
+def test_a_new_parser_makes_old_results_stale(case: Case, tmp_path, monkeypatch):
+    f = tmp_path / "mail.env"
+    f.write_text("ENV\na=1")
+    case.add([f])  # no parser for it yet
+    assert case.artifacts().loc[0, "media_type"] == "text/plain"
+    reg = Registry()
+    import importlib
+
+    for name in parsers.MODULES:
+        for cls in importlib.import_module(name).PARSERS:
+            reg.register(cls)
+    reg.register(Envelope)
+    monkeypatch.setattr(parsers, "_DEFAULT", reg)
+    arts = case.artifacts()
+    assert arts.loc[0, "media_type"] == "text/x-envelope"
+    assert list(arts["evidence_id"]) == ["E0001", "E0002"]  # and its attachment extracted
+
+
+def test_records_of_one_type_keep_their_columns_even_when_empty(case: Case, tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text("post_id,account_id,parent_account_id,time\nP1,1,,2026-11-20T14:32:00+08:00\n")
+    case.add([f])
+    df = case.records("social:repost")
+    assert df["views"].isna().all() and list(df["account_id"]) == ["1"]

@@ -92,3 +92,11 @@ def test_metadata_round_trip():
     from pathlib import Path
 
     assert CaseMetadata.from_toml(m.to_toml(), Path("/x/case.toml")) == m
+
+
+def test_parse_entries_are_summarized(case, captures):
+    from forensics.case import summarize
+
+    case.add([captures])
+    (e,) = [e for e in case.log.entries() if e.action == "parse"]
+    assert summarize(e) == "parsed 2, not parsed 1, 1 warnings (add)"

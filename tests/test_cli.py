@@ -250,3 +250,27 @@ def test_inspect_bad_input_exit_2(tmp_path):
     assert r.exit_code == 2 and "missing.jpg" in r.output
     r = run("inspect", "--timezone", "Mars/Base", str(tmp_path))
     assert r.exit_code == 2 and "Mars/Base" in r.output
+
+
+def test_inspect_skips_what_is_not_a_regular_file_and_goes_on(tmp_path):
+    d = tmp_path / "shots"
+    d.mkdir()
+    (d / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(40))
+    os.mkfifo(d / "pipe")
+    (d / "link.png").symlink_to(d / "a.png")
+    r = run("inspect", "--json", str(d))
+    assert r.exit_code == 2
+    out = json.loads(r.stdout)
+    by_name = {Path(o["path"]).name: o for o in out}
+    assert by_name["a.png"]["media_type"] == "image/png"
+    assert "not a regular file" in by_name["pipe"]["error"]
+    assert "symbolic link" in by_name["link.png"]["error"]
+
+
+def test_inspect_into_a_closed_pipe_is_quiet(tmp_path):
+    for i in range(300):
+        (tmp_path / f"{i}.txt").write_text("x" * 10)
+    p = subprocess.run(f"{sys.executable} -m forensics.cli inspect {tmp_path} | head -1",
+                       shell=True, capture_output=True, text=True, check=False)
+    assert p.stdout.startswith("========") and "Traceback" not in p.stderr
+    assert "error" not in p.stderr

@@ -133,3 +133,14 @@ def test_calendar_edges_raise_value_error():
         parse_wall(datetime(9999, 12, 31, 23), "x", "s", Precision.SECOND, offset="-05:00")
     with pytest.raises(ValueError, match="ends of the calendar"):
         parse_wall(datetime(1, 1, 1), "x", "s", Precision.SECOND, default_zone=None)
+
+
+def test_named_zones_are_never_explicit():
+    cst = parse_rfc2822("Mon, 17 Dec 2018 11:28:18 CST", "email:Date")
+    assert cst.zone is Zone.ASSUMED and cst.zone_name == "CST read as Asia/Shanghai"
+    assert format_utc(cst.utc) == "2018-12-17T03:28:18Z"
+    us = parse_rfc2822("Mon, 17 Dec 2018 11:28:18 CST", "email:Date", default_zone="UTC")
+    assert format_utc(us.utc) == "2018-12-17T17:28:18Z" and "ambiguous" in us.zone_name
+    commented = parse_rfc2822("Mon, 17 Dec 2018 11:28:18 +0800 (CST)", "email:Date")
+    assert commented.zone is Zone.EXPLICIT and commented.zone_name == "+08:00"
+    assert parse_rfc2822("Mon, 17 Dec 2018 11:28:18 GMT", "http:Date").zone is Zone.EXPLICIT

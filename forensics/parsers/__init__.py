@@ -102,6 +102,15 @@ class Registry:
     def get(self, media_type: str) -> Parser | None:
         return self._by_type.get(media_type)
 
+    def fingerprint(self) -> str:
+        """A short digest of which parser (and version) reads which media type.
+
+        Stored with every parse: when a parser is added, removed or changes version, items parsed
+        under another fingerprint are parsed again (an item once unparsed may now be readable).
+        """
+        text = "\n".join(f"{mt}={p.name}/{p.version}" for mt, p in sorted(self._by_type.items()))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
     def media_types(self) -> tuple[str, ...]:
         return tuple(sorted(self._by_type))
 
@@ -199,9 +208,21 @@ def parse_path(path: Path | str, *, evidence_id: str | None = None,
 
     Raises :class:`~forensics.errors.SourceError` when the file cannot be opened.
     """
+    import stat as stat_
+
     from forensics.durable import open_readonly
 
     p = Path(path)
+    try:
+        st0 = os.stat(p, follow_symlinks=False)
+    except FileNotFoundError:
+        raise SourceError(p, "no such file") from None
+    except OSError as exc:
+        raise SourceError(p, exc.strerror or str(exc)) from None
+    if stat_.S_ISLNK(st0.st_mode):
+        raise SourceError(p, "is a symbolic link (not followed); name its target")
+    if not stat_.S_ISREG(st0.st_mode):
+        raise SourceError(p, "not a regular file (a FIFO, device or socket is not read)")
     try:
         fd = open_readonly(p)
     except FileNotFoundError:

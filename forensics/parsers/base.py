@@ -32,6 +32,8 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -56,6 +58,12 @@ MAX_TEXT_BYTES = 512 * 1024 * 1024
 MAX_CHILD_BYTES = 1024 * 1024 * 1024
 #: After this many warnings for one file the rest are counted, not kept.
 MAX_WARNINGS = 1000
+
+
+@functools.cache
+def _text_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a record class that may hold text or numbers to clean."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name != "origin")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +91,44 @@ class Parser:
         raise NotImplementedError
 
 
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def clean_text(value: str) -> tuple[str, bool]:
+    """``value`` with lone surrogates (undecodable input smuggled through ``surrogateescape``
+    or a JSON ``\\ud800`` escape) replaced by U+FFFD, and whether any were.
+
+    >>> clean_text("ok"), clean_text("a\\ud800b")
+    (('ok', False), ('a�b', True))
+    """
+    if value.isascii():
+        return value, False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value), True
+    return value, False
+
+
+def _clean_value(v: object) -> tuple[object, bool]:
+    if isinstance(v, str):
+        return clean_text(v)
+    if isinstance(v, bool):
+        return v, False
+    if isinstance(v, int) and not _INT64[0] <= v <= _INT64[1]:
+        return str(v), False  # kept exactly, as text (tables hold 64-bit integers)
+    if isinstance(v, tuple):
+        items = [_clean_value(x) for x in v]
+        return tuple(x for x, _ in items), any(c for _, c in items)
+    return v, False
+
+
 class Builder:
-    """Collects what a parser finds in one file; :meth:`build` makes the frozen Artifact."""
+    """Collects what a parser finds in one file; :meth:`build` makes the frozen Artifact.
+
+    Text is made safe to write: lone surrogates become U+FFFD (counted in one warning), and
+    integers beyond 64 bits are kept as text.
+    """
 
     def __init__(self, parser: Parser, ctx: ParseContext) -> None:
         self.ctx = ctx
@@ -97,6 +141,7 @@ class Builder:
         self._dropped_warnings = 0
         self._children: list[Child] = []
         self._flags: list[str] = []
+        self._replaced = 0
 
     # -- what parsers call ----------------------------------------------------------------
     @property
@@ -109,20 +154,49 @@ class Builder:
         """Set a metadata value (``Group:Tag``); the first value of a tag wins, as in ExifTool."""
         if value is None or (isinstance(value, str) and value == ""):
             return
+        key, bad_key = clean_text(key)
+        value, bad = _clean_value(value)  # type: ignore[assignment]
+        self._replaced += bad + bad_key
         if overwrite or key not in self._meta:
             self._meta[key] = value
 
     def record(self, rec: Record) -> None:
-        self._records.append(rec)
+        changes: dict[str, object] = {}
+        for name in _text_fields(type(rec)):
+            v = getattr(rec, name)
+            t = type(v)
+            if t is str:
+                if v.isascii():
+                    continue
+                cleaned, bad = clean_text(v)
+            elif t is int or t is tuple:
+                cleaned, bad = _clean_value(v)
+                if cleaned == v and type(cleaned) is t:
+                    continue
+            else:
+                continue
+            if bad or cleaned is not v:
+                changes[name] = cleaned
+                self._replaced += bad
+        self._records.append(dataclasses.replace(rec, **changes) if changes else rec)
 
     def event(self, data_type: str, description: str, time: TimeValue | None, *,
               location: str = "", actor: str = "", text: str = "", url: str = "") -> None:
         """Add a time event (skipped when ``time`` is None, i.e. "not set")."""
         if time is not None:
+            fields = [clean_text(x) for x in (description, location, actor, text, url)]
+            self._replaced += sum(b for _, b in fields)
+            description, location, actor, text, url = (x for x, _ in fields)
+            if not time.original.isascii():
+                original, bad = clean_text(time.original)
+                if bad:
+                    self._replaced += 1
+                    time = dataclasses.replace(time, original=original)
             self._events.append(Event(self.origin, data_type, description, time, location,
                                       actor, text, url))
 
     def warn(self, location: str, message: str) -> None:
+        location, message = clean_text(location)[0], clean_text(message)[0]
         if len(self._warnings) < MAX_WARNINGS:
             self._warnings.append(ParseWarning(self.origin, location, message))
         else:
@@ -133,9 +207,11 @@ class Builder:
             self.warn(location, f"attachment {name!r} is {len(data)} bytes, over the "
                                 f"{MAX_CHILD_BYTES}-byte limit; not extracted")
             return
-        self._children.append(Child(name, data, location, declared_type))
+        self._children.append(Child(clean_text(name)[0], data, clean_text(location)[0],
+                                    clean_text(declared_type)[0]))
 
     def flag(self, text: str) -> None:
+        text = clean_text(text)[0]
         if text not in self._flags:
             self._flags.append(text)
 
@@ -151,6 +227,10 @@ class Builder:
     # -- what the registry calls ----------------------------------------------------------
     def build(self, media_type: str, unparsed_reason: str | None = None) -> Artifact:
         warnings = list(self._warnings)
+        if self._replaced:
+            warnings.append(ParseWarning(self.origin, "-", f"{self._replaced} values held "
+                                         f"characters that are not text (lone surrogates); "
+                                         f"shown as U+FFFD"))
         if self._dropped_warnings:
             warnings.append(ParseWarning(self.origin, "-", f"{self._dropped_warnings} more "
                                          f"warnings not kept (limit {MAX_WARNINGS})"))

@@ -28,7 +28,10 @@ from __future__ import annotations
 import struct
 import zlib
 
-__all__ = ["HEAD_BYTES", "OCTET_STREAM", "binary_type", "decode_text_head", "is_probably_text"]
+__all__ = [
+    "HEAD_BYTES", "OCTET_STREAM", "binary_type", "decode_text_head", "is_probably_text",
+    "is_text_utf8",
+]
 
 #: How many leading bytes detection looks at.
 HEAD_BYTES = 65536
@@ -74,9 +77,27 @@ def _iso_bmff(head: bytes) -> str | None:
             if b in _HEIF_BRANDS and major not in (b"isom", b"mp41", b"mp42", b"iso2"):
                 return _HEIF_BRANDS[b]
         return "video/mp4"
-    if kind in _QT_FIRST_ATOMS and (size >= 8 or size in (0, 1)):
+    if kind in _QT_FIRST_ATOMS and (size >= 8 or size in (0, 1)) and not _looks_like_text(head):
         return "video/quicktime"
     return None
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """Printable text in the first 64 bytes ("The free speech case..." is not a 'free' atom)."""
+    sample = head[:64]
+    return all(32 <= b < 127 or b in (9, 10, 13) for b in sample) or (
+        sample[:4].isascii() and sample[:4].decode("ascii").isprintable()
+        and b"\x00" not in sample[8:16] and is_text_utf8(sample))
+
+
+def is_text_utf8(sample: bytes) -> bool:
+    try:
+        text = sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 4:
+            return False
+        text = sample[: exc.start].decode("utf-8")
+    return all(c.isprintable() or c in "\t\r\n" for c in text)
 
 
 def _gzip_member_head(head: bytes) -> bytes:

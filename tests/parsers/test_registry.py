@@ -164,3 +164,32 @@ def test_every_corpus_file_is_recognised_as_its_family(corpus):
         elif rel.parts[0] in FAMILIES:
             want = FAMILIES[rel.parts[0]]
             assert mt.startswith(want if isinstance(want, tuple) else (want,)), (rel, mt)
+
+
+def test_builder_makes_values_safe_to_write():
+    import json
+
+    from forensics.parsers.base import Builder
+    from forensics.records import ChatMessage
+    from forensics.timestamps import parse_iso8601
+
+    b = Builder(Lines(), CTX)
+    b.meta("X:Big", 2**70)
+    b.meta("X:S", "a\ud800")
+    b.record(ChatMessage(b.origin, "m1", sender_name="\udc80李", attachments=("ok", "\ud800")))
+    b.event("chat:message", "Message Sent", parse_iso8601("2026-01-01T00:00:00Z", "x"),
+            actor="\ud800")
+    a = b.build("text/x-lines")
+    assert dict(a.metadata)["X:Big"] == str(2**70) and dict(a.metadata)["X:S"] == "a\ufffd"
+    assert a.records[0].sender_name == "\ufffd李" and a.records[0].attachments == ("ok", "\ufffd")
+    assert a.events[0].actor == "\ufffd"
+    assert [w.message for w in a.warnings] == [
+        "4 values held characters that are not text (lone surrogates); shown as U+FFFD"]
+    json.dumps([a.to_json(), [r.to_row() for r in a.records], [e.to_row() for e in a.events]],
+               ensure_ascii=False).encode("utf-8")
+
+
+@pytest.mark.parametrize("text", ["The free speech case was heard on Monday.\n",
+                                  "For wide distribution: 转发五百次\n", "moov is a word\n"])
+def test_text_starting_like_an_atom_is_not_quicktime(text):
+    assert default_registry().detect(text.encode()) == "text/plain"

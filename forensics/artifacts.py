@@ -379,7 +379,11 @@ def load_parsed(case: Case, item: Item, *, rows: bool = False) -> ParsedItem | N
 
 
 def _writable(case: Case) -> bool:
-    return os.access(case.root, os.W_OK) and os.access(case.root / "custody.jsonl", os.W_OK)
+    """A case we may write derived data and log entries into: writable, and not a backup."""
+    from forensics.integrity import BACKUP_MARKER
+
+    return (os.access(case.root, os.W_OK) and os.access(case.root / "custody.jsonl", os.W_OK)
+            and not (case.root / BACKUP_MARKER).exists())
 
 
 def ensure_parsed(case: Case, *, progress: bool | None = None, rows: bool = False,
@@ -393,8 +397,9 @@ def ensure_parsed(case: Case, *, progress: bool | None = None, rows: bool = Fals
         Also load events and records (``case.events()``); the summary alone is enough for
         ``forensics artifacts``.
     record : bool, optional
-        Keep and log what is parsed again.  Default: when the case folder is writable.  With
-        ``False`` (a backup, read-only media) results are made in memory and nothing is written.
+        Keep and log what is parsed again.  Default: when the case folder is writable and is
+        not a backup.  With ``False`` (a backup, read-only media) results are made in memory
+        and nothing is written.
     evidence_ids : sequence of str, optional
         Only these items.
     """

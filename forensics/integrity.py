@@ -81,6 +81,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from forensics.case import Case, Item
 
 __all__ = [
+    "BACKUP_MARKER",
     "AnchorRecord",
     "BackupReport",
     "VerificationReport",
@@ -93,6 +94,9 @@ __all__ = [
 
 #: Actions that do not change what a backup must hold.
 _BOOKKEEPING = frozenset({Action.VERIFY, Action.BACKUP})
+#: Written into a backup folder: reading a backup (``forensics artifacts``) never logs into it,
+#: which would make it diverge from the case it copies.
+BACKUP_MARKER = "backup-of.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -512,6 +516,16 @@ def backup(case: Case, dest: Path) -> BackupReport:
             if f.is_file() and not (dest / ANCHORS_DIR / f.name).exists():
                 shutil.copyfile(f, dest / ANCHORS_DIR / f.name)
                 written.append(dest / ANCHORS_DIR / f.name)
+        parsed = case.root / "derived" / "parsed"
+        if parsed.is_dir():  # derived data the log names: a backup reads without parsing again
+            (dest / "derived" / "parsed").mkdir(parents=True, exist_ok=True)
+            for f in parsed.glob("*.json"):
+                if not (dest / "derived" / "parsed" / f.name).exists():
+                    shutil.copyfile(f, dest / "derived" / "parsed" / f.name)
+        marker = dest / BACKUP_MARKER
+        if not marker.exists():
+            atomic_write(marker, (json.dumps({"backup_of": str(case.root.resolve())},
+                                             ensure_ascii=False) + "\n").encode())
         recovered = case.root / "recovered"
         if recovered.exists():
             (dest / "recovered").mkdir(exist_ok=True)

@@ -41,6 +41,7 @@ __all__ = [
     "Record",
     "Repost",
     "Scalar",
+    "clean_text",
 ]
 
 #: A metadata value: what ExifTool's ``-json`` output holds for one tag.
@@ -91,13 +92,32 @@ class Record:
         row: dict[str, Scalar] = {"data_type": self.data_type, **self.origin.to_json(),
                                   "location": self.location}
         for name in _own_fields(type(self)):
-            row[name] = _scalar(getattr(self, name))
+            v = _scalar(getattr(self, name))
+            if type(v) is str and not v.isascii():
+                v = clean_text(v)[0]  # text made from nested values (Builder cleans the rest)
+            row[name] = v
         return row
 
 
 @functools.cache
 def _own_fields(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls) if f.name not in ("origin", "location"))
+
+
+def clean_text(value: str) -> tuple[str, bool]:
+    """``value`` with lone surrogates (undecodable input smuggled through ``surrogateescape``
+    or a JSON ``\\ud800`` escape) replaced by U+FFFD, and whether any were.
+
+    >>> clean_text("ok"), clean_text("a\\ud800b")
+    (('ok', False), ('a�b', True))
+    """
+    if value.isascii():
+        return value, False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value), True
+    return value, False
 
 
 def _scalar(v: object) -> Scalar:

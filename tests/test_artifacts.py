@@ -254,3 +254,17 @@ def test_records_of_one_type_keep_their_columns_even_when_empty(case: Case, tmp_
     case.add([f])
     df = case.records("social:repost")
     assert df["views"].isna().all() and list(df["account_id"]) == ["1"]
+
+
+def test_reading_a_backup_never_makes_it_diverge(case: Case, captures, tmp_path):
+    case.add([captures])
+    dest = tmp_path / "backup"
+    case.backup(dest)
+    copy = Case.open(dest)
+    before = (dest / "custody.jsonl").read_bytes()
+    assert len(copy.artifacts()) == 3 and len(copy.events()) >= 0
+    assert (dest / "custody.jsonl").read_bytes() == before
+    from forensics.integrity import compare
+
+    assert not [p for p in compare(case, dest) if p.kind != "backup-behind"]
+    case.backup(dest)  # still a copy of the case: brought up to date, not refused

@@ -39,7 +39,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO, ClassVar
 
-from forensics.records import Artifact, Child, Event, Origin, ParseWarning, Record, Scalar
+from forensics.records import (
+    Artifact,
+    Child,
+    Event,
+    Origin,
+    ParseWarning,
+    Record,
+    Scalar,
+    clean_text,
+)
 from forensics.timestamps import DEFAULT_ZONE, TimeValue
 
 __all__ = [
@@ -92,22 +101,6 @@ class Parser:
 
 
 _INT64 = (-(2**63), 2**63 - 1)
-
-
-def clean_text(value: str) -> tuple[str, bool]:
-    """``value`` with lone surrogates (undecodable input smuggled through ``surrogateescape``
-    or a JSON ``\\ud800`` escape) replaced by U+FFFD, and whether any were.
-
-    >>> clean_text("ok"), clean_text("a\\ud800b")
-    (('ok', False), ('a�b', True))
-    """
-    if value.isascii():
-        return value, False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value), True
-    return value, False
 
 
 def _clean_value(v: object) -> tuple[object, bool]:

@@ -641,3 +641,16 @@ def test_mutated_msg_never_raises(flips, cut):
 def test_decode_text_total(data, label):
     text, codec, note = decode_text(data, label)
     assert isinstance(text, str) and codec and isinstance(note, str)
+
+
+def test_undecodable_header_bytes_are_safe_to_write():
+    """Found by fuzz/fuzz_parsers.py: a raw 0xFF inside a DKIM header reached a row as a lone
+    surrogate, which cannot be written as UTF-8."""
+    import json
+
+    data = (b"From: a@example.com\r\nTo: b@example.com\r\nSubject: s\r\n"
+            b"Date: Mon, 22 Aug 2016 06:23:36 -0300\r\n"
+            b"DKIM-Signature: v=1; d=ex\xffample.com; s=sel\xfe; t=1526044286\r\n\r\nbody\r\n")
+    a = parse_bytes(data)
+    json.dumps([a.to_json(), [r.to_row() for r in a.records], [e.to_row() for e in a.events]],
+               ensure_ascii=False).encode("utf-8")

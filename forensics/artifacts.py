@@ -83,8 +83,10 @@ class ParsedItem:
     """What was parsed from one item.
 
     ``summary`` is the object ``forensics artifacts --json`` prints; ``events`` and ``records``
-    are loaded only when asked for.  ``derived_path`` is empty for a result that was not kept
-    (``record=False``, or a stored copy that is missing or does not match its digest).
+    are loaded only when asked for.  ``derived_path`` is empty for a result kept in the custody
+    entry itself (a small summary, no events or records: ``derived_sha256`` is then the digest
+    of that summary) and for a result that was not kept at all (``record=False``, or a stored
+    copy that is missing or does not match its digest; ``derived_sha256`` is then empty).
     """
 
     evidence_id: str
@@ -179,12 +181,13 @@ def _unparsed(item: Item, reason: str) -> Artifact:
                     unparsed_reason=reason)
 
 
-def parse_item(case: Case, item: Item) -> tuple[Artifact, bool]:
+def parse_item(case: Case, item: Item, *, check_copy: bool = True) -> tuple[Artifact, bool]:
     """Parse the stored copy of one item (read-only) with the built-in parsers.
 
-    Returns the artifact and whether it may be kept: the stored copy is hashed first, and a copy
-    that is missing or no longer matches its recorded SHA-256 is not parsed (the result says
-    so, and nothing derived from it is kept or logged).
+    Returns the artifact and whether it may be kept: the stored copy is hashed first (unless
+    ``check_copy=False``, for copies this run has just stored and hashed), and a copy that is
+    missing or no longer matches its recorded SHA-256 is not parsed (the result says so, and
+    nothing derived from it is kept or logged).
     """
     from forensics.durable import open_readonly
     from forensics.parsers import ParseContext, parse
@@ -197,9 +200,9 @@ def parse_item(case: Case, item: Item) -> tuple[Artifact, bool]:
                                f"run `forensics verify {case.root}`"), False
     with os.fdopen(fd, "rb") as fh:
         h = hashlib.sha256()
-        while chunk := fh.read(1 << 20):
+        while check_copy and (chunk := fh.read(1 << 20)):
             h.update(chunk)
-        if h.hexdigest() != item.digests.sha256:
+        if check_copy and h.hexdigest() != item.digests.sha256:
             return _unparsed(item, f"stored copy does not match its recorded SHA-256 (found "
                                    f"{h.hexdigest()}); run `forensics verify {case.root}`"), False
         fh.seek(0)
@@ -245,8 +248,14 @@ def _depth(case: Case, item: Item) -> int:
     return depth
 
 
+#: A parse with no events, records or attachments and a summary this small is kept in the
+#: custody log entry itself (typical of files no parser reads) instead of two derived files.
+INLINE_SUMMARY_BYTES = 2048
+
+
 def parse_items(case: Case, items: Iterable[Item], *, progress: bool | None = None,
-                reason: str = "add", record: bool = True) -> ParseReport:
+                reason: str = "add", record: bool = True, check_copies: bool = True
+                ) -> ParseReport:
     """Parse ``items``; keep the results as derived data, extract attachments, log it all.
 
     With ``record=False`` nothing is written or logged (read-only media, a backup copy): the
@@ -268,7 +277,7 @@ def parse_items(case: Case, items: Iterable[Item], *, progress: bool | None = No
             batch, queue = queue[:ENTRY_BATCH], queue[ENTRY_BATCH:]
             logged: list[tuple[ParsedItem, list[str], Item]] = []
             for item in batch:
-                art, keep = parse_item(case, item)
+                art, keep = parse_item(case, item, check_copy=check_copies)
                 ids: list[str] = []
                 if art.children and keep and record:
                     if _depth(case, item) < MAX_EXTRACTION_DEPTH:
@@ -287,9 +296,14 @@ def parse_items(case: Case, items: Iterable[Item], *, progress: bool | None = No
                         art = replace(art, warnings=(*art.warnings, w))
                 parsed, data, rows = _to_parsed(case, item, art, ids)
                 if keep and record:
-                    base = case.root / "derived" / parsed.derived_path
-                    _write_derived(base, data)
-                    _write_derived(base.with_suffix(".rows.json"), rows)
+                    if art.events or art.records or ids or len(data) > INLINE_SUMMARY_BYTES:
+                        base = case.root / "derived" / parsed.derived_path
+                        _write_derived(base, data)
+                        _write_derived(base.with_suffix(".rows.json"), rows)
+                    else:
+                        parsed = replace(parsed, derived_path="", rows_sha256="",
+                                         derived_sha256=hashlib.sha256(
+                                             _dumps(parsed.summary)).hexdigest())
                     logged.append((parsed, ids, item))
                 else:
                     parsed = replace(parsed, derived_path="", derived_sha256="", rows_sha256="")
@@ -303,15 +317,29 @@ def parse_items(case: Case, items: Iterable[Item], *, progress: bool | None = No
                      "unparsed_reason": p.summary.get("unparsed_reason"),  # type: ignore[dict-item]
                      "extracted": ids,  # type: ignore[dict-item]
                      "registry": registry, "context": _context(case, it),  # type: ignore[dict-item]
-                     "derived": {"path": f"derived/{p.derived_path}", "sha256": p.derived_sha256},
-                     "rows": {"path": f"derived/{p.derived_path[:-5]}.rows.json",
-                              "sha256": p.rows_sha256}}
+                     **_where_kept(p)}
                     for p, ids, it in logged
                 ]
                 refs = tuple(it.ref for _, _, it in logged)
                 case.record([EntryDraft(Action.PARSE, refs, {
                     "reason": reason, "results": results, "package_version": __version__})])
     return ParseReport(tuple(out), tuple(extracted))
+
+
+def _where_kept(p: ParsedItem) -> dict[str, JSONValue]:
+    if not p.derived_path:
+        return {"summary": p.summary}  # type: ignore[dict-item]
+    return {"derived": {"path": f"derived/{p.derived_path}", "sha256": p.derived_sha256},
+            "rows": {"path": f"derived/{p.derived_path[:-5]}.rows.json", "sha256": p.rows_sha256}}
+
+
+def _thaw(v: object) -> object:
+    """Plain dicts and lists from a custody entry's frozen details."""
+    if isinstance(v, Mapping):
+        return {str(k): _thaw(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_thaw(x) for x in v]
+    return v
 
 
 def _origin(art: Artifact):
@@ -355,6 +383,14 @@ def load_parsed(case: Case, item: Item, *, rows: bool = False) -> ParsedItem | N
     entry = _logged(case, item)
     if entry is None:
         return None
+    inline = entry.get("summary")
+    if isinstance(inline, Mapping):  # kept in the log entry itself: nothing else to check
+        summary = _thaw(inline)
+        if not isinstance(summary, dict) or summary.get("sha256") != item.digests.sha256:
+            return None
+        digest = hashlib.sha256(_dumps(summary)).hexdigest()
+        return ParsedItem(item.evidence_id, item.digests.sha256, summary, (), (), "", digest,
+                          "")
     derived = entry.get("derived")
     rows_ref = entry.get("rows")
     if not isinstance(derived, Mapping) or not isinstance(rows_ref, Mapping):
@@ -478,7 +514,7 @@ def _frames(case: Case, progress: bool | None = None,
     if not frames["events"].empty:
         frames["events"] = frames["events"].sort_values(
             ["earliest", "evidence_id"], kind="stable").reset_index(drop=True)
-    if all(p.derived_path for p in parsed) and _writable(case):
+    if all(p.derived_sha256 for p in parsed) and _writable(case):
         _write_tables(case.root / "derived", frames, head.seq if head else 0,
                       [(p.evidence_id, p.sha256) for p in parsed])
     case._frames_memo = (key, frames)  # type: ignore[attr-defined]

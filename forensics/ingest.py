@@ -289,8 +289,9 @@ def add(
     if parse and report.new:
         from forensics.artifacts import parse_items
 
+        # The copies were hashed while they were stored, moments ago: not read twice.
         parsed = parse_items(case, [case.item(a.evidence_id) for a in report.new],
-                             progress=progress)
+                             progress=progress, check_copies=False)
         report = replace(report, parsed=parsed)
     return report
 

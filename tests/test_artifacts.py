@@ -56,14 +56,25 @@ def test_add_parses_new_items_and_logs_it(case: Case, captures):
     assert len(parse_entries) == 1
     results = parse_entries[0].details["results"]
     assert {r["id"] for r in results} == {"E0001", "E0002", "E0003"}
-    for r in results:
+    import hashlib
+
+    kept_in_files = [r for r in results if "derived" in r]
+    kept_inline = [r for r in results if "summary" in r]
+    # the e-mail has events and records: files; the unparsed chat text and the PNG stub, whose
+    # summaries are small and say everything there is, are kept in the entry itself
+    names = {it.evidence_id: it.name for it in case.items}
+    assert {names[r["id"]] for r in kept_in_files} == {"mail.eml"}
+    assert {names[r["id"]] for r in kept_inline} == {"post.png", "聊天记录.txt"}
+    for r in kept_in_files:
         derived = case.root / r["derived"]["path"]
         assert derived.name == f"{case.item(r['id']).digests.sha256}.json"
-        import hashlib
-
         assert hashlib.sha256(derived.read_bytes()).hexdigest() == r["derived"]["sha256"]
         doc = json.loads(derived.read_text())
         assert doc["source"]["sha256"] == case.item(r["id"]).digests.sha256
+        rows = case.root / r["rows"]["path"]
+        assert hashlib.sha256(rows.read_bytes()).hexdigest() == r["rows"]["sha256"]
+    for r in kept_inline:
+        assert r["summary"]["sha256"] == case.item(r["id"]).digests.sha256
     assert snapshot(captures) == before  # originals untouched
     assert case.verify(record=False).ok  # the store untouched
 

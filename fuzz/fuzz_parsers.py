@@ -48,7 +48,7 @@ INTERESTING = [0x00, 0xFF, 0x7F, 0x80, 0x01, 0x20, 0x0A, 0x0D, 0x3A, 0x2F, 0x22,
 
 
 class Hang(Exception):
-    pass
+    """A case ran longer than --timeout."""
 
 
 def _alarm(signum, frame):  # pragma: no cover - signal handler

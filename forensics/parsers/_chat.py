@@ -417,5 +417,5 @@ def parse_html_tree(text: str) -> Node:
         b.feed(text)
         b.close()
     except (AssertionError, ValueError, IndexError):  # html.parser's last-resort errors
-        pass
+        return root  # what was read before the markup broke (callers warn on missing parts)
     return root

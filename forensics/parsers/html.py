@@ -36,6 +36,7 @@ Examples
 from __future__ import annotations
 
 import codecs
+import contextlib
 import dataclasses
 import html as html_lib
 import json
@@ -317,10 +318,8 @@ def read_page_time(value: str, source: str, *, default_zone: str | None = DEFAUL
         raise ValueError(f"not a date: {raw[:40]!r}... ({len(raw)} characters)")
     if raw.isdigit() and len(raw) in (9, 10, 12, 13):
         return from_unix(int(raw), source, original=value, milliseconds=len(raw) >= 12)
-    try:
+    with contextlib.suppress(ValueError):  # not ISO 8601: try the other forms below
         return parse_iso8601(raw, source, default_zone=default_zone)
-    except ValueError:
-        pass
     m = _WEIBO_TIME.fullmatch(raw)
     if m:
         wd, mon, day, hms, off, year = m.groups()
@@ -341,10 +340,8 @@ def read_page_time(value: str, source: str, *, default_zone: str | None = DEFAUL
             off = f"{off[:3]}:{off[3:]}"
         return parse_wall(wall, value, source, precision, offset=off, default_zone=default_zone)
     if re.search(r"[A-Za-z]{3}", raw):
-        try:
+        with contextlib.suppress(ValueError):  # not RFC 2822 either: refused below
             return parse_rfc2822(raw, source, default_zone=default_zone)
-        except ValueError:
-            pass
     raise ValueError(f"not a date: {value!r}")
 
 

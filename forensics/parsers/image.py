@@ -628,7 +628,7 @@ _XMP_APP1 = b"http://ns.adobe.com/xap/1.0/\x00"
 
 
 class _XmpError(ValueError):
-    pass
+    """An XMP packet that is not well-formed or not safe to parse (DOCTYPE, entities)."""
 
 
 def _parse_xmp(data: bytes) -> tuple[dict[str, str], list[str]]:

@@ -760,8 +760,8 @@ class PdfParser(Parser):
             marked = _text(_resolve(mark.get("/Marked"))) if hasattr(mark, "get") else None
             if isinstance(marked, bool):
                 out.meta("PDF:TaggedPDF", bool(marked))
-        except Exception:  # noqa: S110 - optional entry
-            pass
+        except Exception as exc:  # an optional entry: say it could not be read, go on
+            out.warn("catalog /MarkInfo", f"not readable: {type(exc).__name__}")
         try:
             meta = _resolve(root.get("/Metadata"))
         except Exception as exc:

@@ -654,7 +654,8 @@ class _Base(Parser):
             self._parse(fh, ctx, out)
 
     def _parse(self, fh: BinaryIO, ctx: ParseContext, out: Builder) -> None:  # pragma: no cover
-        raise NotImplementedError
+        """Each subclass reads its own form."""
+        raise NotImplementedError(f"{type(self).__name__} must define _parse")
 
 
 # -- the documented form -------------------------------------------------------------------------

@@ -235,7 +235,26 @@ class EvidenceStore:
                 lock.release()
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(str(folder) + ".lock")
+        self._remove_orphan_locks(staging)
         return touched
+
+    @staticmethod
+    def _remove_orphan_locks(staging: Path) -> None:
+        """Lock files of sessions that died before making their folder (or after removing it)."""
+        for p in sorted(staging.iterdir()):
+            if not is_session_lock(p) or Path(str(p)[: -len(".lock")]).exists():
+                continue
+            lock = filelock.FileLock(str(p), timeout=0)
+            try:
+                lock.acquire()
+            except (filelock.Timeout, OSError):
+                continue  # its writer is alive, about to make its folder
+            try:
+                if not Path(str(p)[: -len(".lock")]).exists():
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(p)
+            finally:
+                lock.release()
 
     def _plan_one(
         self, f: Path, is_logged: Callable[[str], bool]

@@ -297,3 +297,14 @@ def test_a_file_named_twice_or_hard_linked_is_brought_in_once_and_said(case, cap
 
 def _acquired(case):
     return [e for e in case.log.entries() if e.action in ("acquire", "seen-again")]
+
+
+def test_recovery_removes_lock_files_of_sessions_that_died_before_their_folder(case, captures):
+    import uuid
+
+    orphan = case.root / "staging" / f"{uuid.uuid4().hex}.lock"
+    orphan.parent.mkdir(exist_ok=True)
+    orphan.write_bytes(b"")
+    case.add([captures / "post.png"])  # any write to the case recovers first
+    assert not orphan.exists()
+    assert not list((case.root / "staging").iterdir())

@@ -492,6 +492,29 @@ class Case:
 
         return warnings_frame(self, progress=progress, record=record)
 
+    def timeline(self, *, progress: bool | None = None):  # -> pandas.DataFrame
+        """The case timeline: see :func:`forensics.timeline.build_timeline`."""
+        from forensics.timeline import build_timeline
+
+        return build_timeline(self, events=self.events(progress=progress))
+
+    def timeline_figure(self, *, findings: bool = True, progress: bool | None = None,
+                        **kwargs: object):  # -> matplotlib.figure.Figure
+        """The timeline drawn by lane, with the findings marked: see
+        :func:`forensics.figures.timeline_figure`."""
+        from forensics.figures import timeline_figure
+
+        marked = self.findings(progress=progress) if findings else None
+        return timeline_figure(self.timeline(progress=progress), findings=marked,
+                               title=kwargs.pop("title", None) or self.metadata.title or None,
+                               **kwargs)  # type: ignore[arg-type]
+
+    def findings(self, *, progress: bool | None = None, **kwargs: object):
+        """Cross-checks of the times: see :func:`forensics.findings.find`."""
+        from forensics.findings import find
+
+        return find(self, progress=progress, **kwargs)  # type: ignore[arg-type]
+
     def entries_frame(self):  # -> pandas.DataFrame
         """The custody log as a table (needs pandas)."""
         import pandas as pd

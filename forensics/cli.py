@@ -458,6 +458,123 @@ def _walk(paths: Sequence[Path]):
             yield p
 
 
+@cli.command("parse-time", epilog="Examples:\n\n  forensics parse-time '昨天 14:02' "
+             "--reference 2026-11-21T10:00:00+08:00\n\n"
+             "  forensics parse-time '3分钟前' --reference 2026-11-20T10:00:00+08:00 --json\n\n"
+             "  forensics parse-time 'Mon, 17 Dec 2018 11:28:18 -0000' --json")
+@click.argument("text")
+@click.option("--reference", default=None,
+              help="Capture time the text was shown at (ISO 8601 with offset); needed for "
+                   "relative forms such as '3分钟前' or '昨天 14:02'.")
+@click.option("--timezone", default="Asia/Shanghai", show_default=True,
+              help="Zone assumed where the text has none (IANA name or +HH:MM).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print {utc, earliest, latest, zone, source, ...} with UTC times ending in Z.")
+def parse_time_cmd(text: str, reference: str | None, timezone: str, as_json: bool) -> None:
+    """Read one time as evidence shows it: its UTC instant or interval, and how sure it is."""
+    from datetime import datetime
+
+    from forensics.timestamps import format_utc, parse_time, zone_for
+
+    try:
+        zone_for(timezone)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    ref = None
+    if reference:
+        try:
+            ref = datetime.fromisoformat(reference.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise InputError(f"--reference {reference!r} is not ISO 8601 "
+                             "(e.g. 2026-11-20T10:00:00+08:00)") from None
+        if ref.tzinfo is None:
+            raise InputError(f"--reference {reference!r} has no offset; add one (+08:00 or Z)")
+    try:
+        value = parse_time(text, reference=ref, zone=timezone, source="cli:text")
+    except ValueError as exc:
+        message = str(exc)
+        if not message.startswith("cannot read"):
+            message = f"cannot read {text!r} as a time: {message}"
+        if "reference" in message and ref is None:
+            message += "; give it with --reference 2026-11-20T10:00:00+08:00"
+        raise InputError(message) from None
+    if as_json:
+        _emit_json(value.to_json())
+        return
+    if value.utc is not None:
+        click.echo(f"{format_utc(value.utc)}  ({value.precision.value}, zone {value.zone.value}"
+                   f"{': ' + value.zone_name if value.zone_name else ''})")
+    else:
+        click.echo(f"{format_utc(value.earliest)} .. {format_utc(value.latest)}  (interval; "
+                   f"{value.precision.value}, zone {value.zone.value}"
+                   f"{': ' + value.zone_name if value.zone_name else ''})")
+
+
+@cli.command(epilog="Examples:\n\n  forensics timeline CASE --format csv --out timeline.csv\n\n"
+             "  forensics timeline CASE --format timesketch --out case.jsonl\n\n"
+             "  forensics timeline CASE --format json | jq .\n\n"
+             "  forensics timeline CASE --out timeline.csv --figure timeline.pdf")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "timesketch"]), default="csv",
+              show_default=True, help="csv, json, or the form Timesketch imports.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (default: standard output).")
+@click.option("--figure", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also draw the timeline with the findings marked (.png, .pdf or .svg).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: terminals).")
+def timeline(case: Path, fmt: str, out: Path | None, figure: Path | None,
+             progress: bool | None) -> None:
+    """Every time the evidence states, one row per event, in a deterministic order."""
+    from forensics.timeline import write_timeline
+
+    if figure is not None and figure.suffix.lower() not in (".png", ".pdf", ".svg"):
+        raise InputError(f"--figure {figure}: name a .png, .pdf or .svg file")
+    c = _open_case(str(case))
+    df = c.timeline(progress=progress)
+    if figure is not None:
+        from forensics.figures import save_figure, timeline_figure
+
+        save_figure(timeline_figure(df, findings=c.findings(progress=progress),
+                                    title=c.metadata.title or None), figure)
+        click.echo(f"figure written to {figure}", err=True)
+    if out is None:
+        write_timeline(df, fmt, sys.stdout)
+    else:
+        write_timeline(df, fmt, out)
+        click.echo(f"{len(df)} events written to {out}", err=True)
+
+
+@cli.command(epilog="Examples:\n\n  forensics findings CASE\n\n  forensics findings CASE --json")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.option("--tolerance", type=float, default=120.0, show_default=True,
+              help="Seconds two times may differ before it is a finding.")
+@click.option("--json", "as_json", is_flag=True,
+              help="A JSON object: tolerance_seconds, count_by_severity, and findings (each "
+                   "kind, severity, evidence_ids, values, explanation_zh, explanation_en).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: terminals).")
+def findings(case: Path, tolerance: float, as_json: bool, progress: bool | None) -> None:
+    """Cross-check the times: contradictions, edits, clocks.
+
+    Exit 1 when a finding above "info" severity is found, 0 otherwise.  Findings never change
+    a time; they say what disagrees with what, and by how much.
+    """
+    if tolerance < 0:
+        raise InputError("--tolerance must be zero or more seconds")
+    c = _open_case(str(case))
+    report = c.findings(progress=progress, tolerance=tolerance)
+    items = list(report.findings)
+    if as_json:
+        _emit_json(report.to_json())
+    else:
+        for f in items:
+            click.echo(f"[{f.severity}] {f.kind}  {', '.join(f.evidence_ids)}")
+            click.echo(f"    {f.explanation_zh}")
+            click.echo(f"    {f.explanation_en}")
+        click.echo(f"{len(items)} findings", err=True)
+    if any(f.severity != "info" for f in items):
+        sys.exit(1)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``forensics`` console script."""
     try:

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from forensics.cli import cli
 
-COMMANDS = ["init", "add", "hash", "verify", "log", "anchor", "backup", "note", "artifacts", "inspect"]
+COMMANDS = ["init", "add", "hash", "verify", "log", "anchor", "backup", "note", "artifacts", "inspect",
+            "parse-time", "timeline", "findings"]
 
 
 def run(*args: str, input: str | None = None):
@@ -274,3 +275,47 @@ def test_inspect_into_a_closed_pipe_is_quiet(tmp_path):
                        shell=True, capture_output=True, text=True, check=False)
     assert p.stdout.startswith("========") and "Traceback" not in p.stderr
     assert "error" not in p.stderr
+
+
+def test_parse_time_json_contract():
+    r = run("parse-time", "3分钟前", "--reference", "2026-11-20T10:00:00+08:00", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["utc"] is None
+    assert (out["earliest"], out["latest"]) == ("2026-11-20T01:56:00Z", "2026-11-20T01:57:00Z")
+    assert out["zone"] == "assumed" and out["source"]
+    r = run("parse-time", "2017-03-06T04:02:06Z", "--json")
+    assert json.loads(r.output)["utc"] == "2017-03-06T04:02:06Z"
+    assert json.loads(r.output)["zone"] == "explicit"
+
+
+@pytest.mark.parametrize("args", [["garbage"], ["3分钟前"], ["3分钟前", "--reference", "yesterday"],
+                                  ["今天 09:15", "--reference", "2026-11-20T10:00:00"],
+                                  ["14:32", "--timezone", "Mars/Base"]])
+def test_parse_time_bad_input_exit_2(args):
+    r = run("parse-time", *args)
+    assert r.exit_code == 2 and "error:" in r.output and "Traceback" not in r.output
+
+
+def test_timeline_and_findings_commands(case_dir, tmp_path):
+    r = run("timeline", str(case_dir), "--format", "json")
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    assert rows and {"utc", "earliest", "latest", "time_description", "source", "evidence_id"
+                     } <= set(rows[0])
+    out = tmp_path / "t.csv"
+    fig = tmp_path / "t.png"
+    r = run("timeline", str(case_dir), "--out", str(out), "--figure", str(fig))
+    assert r.exit_code == 0, r.output
+    assert out.read_text().startswith('"utc"') or out.read_text().startswith("utc")
+    assert fig.read_bytes().startswith(b"\x89PNG")
+    ts = tmp_path / "ts.jsonl"
+    assert run("timeline", str(case_dir), "--format", "timesketch", "--out", str(ts)).exit_code == 0
+    first = json.loads(ts.read_text().splitlines()[0])
+    assert {"message", "datetime", "timestamp_desc"} <= set(first)
+    r = run("findings", str(case_dir), "--json")
+    assert r.exit_code in (0, 1)
+    report = json.loads(r.stdout)
+    assert {"findings", "count_by_severity"} <= set(report)
+    assert run("timeline", str(case_dir), "--figure", str(tmp_path / "x.gif")).exit_code == 2
+    assert run("findings", str(case_dir), "--tolerance", "-1").exit_code == 2

@@ -18,11 +18,12 @@ Three forms are read (spec of the first: ``docs/formats/reposts.md``):
 Each repost becomes a :class:`RepostDetail` (a :class:`~forensics.records.Repost` with the
 displayed counts the shared record has no field for) and, when its time is known, a "Reposted"
 event ("Posted" for the original post).  Times shown by a platform's page ("11-20 14:32",
-"昨天 14:02", "3分钟前") are resolved against the capture time (:func:`parse_displayed_time`);
-``//@name:`` chains are read by :func:`parse_chain`; counts such as "1.2万" or "10万+" by
-:func:`parse_displayed_count`.  Which of a parent's several reposts a child hangs under, when
-the list does not say, is the spread analysis' call; :func:`resolve_parent_reposts` states the
-rule it uses.
+"昨天 14:02", "3分钟前") are resolved against the capture time by
+:func:`forensics.timestamps.parse_displayed` (:func:`parse_displayed_time` keeps the repost
+readers' signature); ``//@name:`` chains are read by :func:`parse_chain`; counts such as "1.2万"
+or "10万+" by :func:`parse_displayed_count`.  Which of a parent's several reposts a child hangs
+under, when the list does not say, is the spread analysis' call; :func:`resolve_parent_reposts`
+states the rule it uses.
 
 Examples
 --------
@@ -46,7 +47,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO, ClassVar, NamedTuple
 
@@ -56,11 +57,12 @@ from forensics.parsers.sniff import HEAD_BYTES
 from forensics.records import Record, Repost
 from forensics.timestamps import (
     DEFAULT_ZONE,
+    JUST_NOW,
     Precision,
     TimeValue,
-    Zone,
     from_unix,
-    parse_iso8601,
+    needs_reference,
+    parse_displayed,
     parse_wall,
     zone_for,
 )
@@ -113,9 +115,6 @@ JSON_FORMAT = "forensics-reposts"
 #: the first repost after the source post in 3,385 of the 3,387 events.  So the zone is
 #: *assumed* Asia/Shanghai, whatever the case's zone.
 CED_ZONE = "Asia/Shanghai"
-#: "刚刚" ("just now") is read as the minute before the capture time (what Weibo and Douyin show
-#: for less than one minute).
-JUST_NOW = timedelta(minutes=1)
 #: A line longer than this (no newline within it) is not a repost list.
 MAX_LINE_BYTES = 16 * 1024 * 1024
 #: Row numbers listed in one summary warning.
@@ -266,27 +265,6 @@ def parse_displayed_count(text: str) -> tuple[int, str] | None:
 
 
 # -- displayed times -----------------------------------------------------------------------------
-_ISO_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)?"
-                     r"\s*(?:[Zz]|[+-]\d{2}:?\d{2})?")
-_YEAR_RE = re.compile(r"(\d{4}) ?[-/.年] ?(\d{1,2}) ?[-/.月] ?(\d{1,2}) ?日?"
-                      r"(?: ?(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
-_NOYEAR_RE = re.compile(r"(\d{1,2}) ?[-/月] ?(\d{1,2}) ?日?(?: ?(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
-_DAYWORD_RE = re.compile(r"(今天|昨天|前天) ?(\d{1,2}):(\d{2})(?::(\d{2}))?")
-_AGO_RE = re.compile(r"(\d{1,6}) ?(秒|分钟|分|小时|天)前")
-_AGO_UNITS = {"秒": (timedelta(seconds=1), Precision.SECOND),
-              "分钟": (timedelta(minutes=1), Precision.MINUTE),
-              "分": (timedelta(minutes=1), Precision.MINUTE),
-              "小时": (timedelta(hours=1), Precision.HOUR),
-              "天": (timedelta(days=1), Precision.DAY)}
-_DAYWORDS = {"今天": 0, "昨天": 1, "前天": 2}
-
-
-def _precision(ss: str | None, hh: str | None = "0") -> Precision:
-    if hh is None:
-        return Precision.DAY
-    return Precision.MINUTE if ss is None else Precision.SECOND
-
-
 def _wall(y: int, mo: int, d: int, hh: str | None, mm: str | None, ss: str | None,
           text: str) -> datetime:
     try:
@@ -299,28 +277,20 @@ def parse_displayed_time(text: str, source: str, *, captured_at: datetime | None
                          default_zone: str | None = DEFAULT_ZONE) -> TimeValue | None:
     """A time as a list or a page shows it; None when it needs a capture time that is not given.
 
-    Read without the capture time (``source`` as given):
+    The repost readers' signature over :func:`forensics.timestamps.parse_displayed` (the one
+    displayed-time reader; its docstring lists the forms and the rules).  What this adds:
 
-    * ISO 8601 with or without an offset (``parse_iso8601``; no offset: ``default_zone``,
-      assumed), which includes ``YYYY-MM-DD HH:MM[:SS]``;
-    * ``YYYY/M/D H:MM``, ``YYYY.MM.DD``, ``YYYY年MM月DD日 HH:MM`` (wall time in
-      ``default_zone``, assumed).
+    * forms that need the capture time (:func:`~forensics.timestamps.needs_reference`:
+      ``11-20 14:32``, ``昨天 14:02``, ``3分钟前``, ``刚刚``...) give ``None`` when
+      ``captured_at`` is not given, and get the source ``<source>(displayed)`` when it is;
+      all other forms keep ``source`` as given;
+    * a naive ``captured_at`` is read in ``default_zone`` (UTC when that is None).
 
-    Read against ``captured_at`` (source ``<source>(displayed)``, zone assumed):
-
-    * ``MM-DD HH:MM``, ``MM月DD日 HH:MM``: the capture year, or the year before if that would
-      put the time after the capture;
-    * ``今天``/``昨天``/``前天 HH:MM``: the capture day (in ``default_zone``), minus 0/1/2 days;
-    * ``N秒前``, ``N分钟前``, ``N小时前``, ``N天前``: the interval
-      ``[capture - (N+1) units, capture - N units]`` (a page shows "3分钟前" from 3 to just
-      under 4 minutes after); ``刚刚``: the minute before the capture (:data:`JUST_NOW`).
-
-    Full-width digits and colons are accepted.  Raises ``ValueError`` for text in none of these
-    forms and for impossible dates.
+    Raises ``ValueError`` for text in no known form and for impossible dates.
 
     Examples
     --------
-    >>> from datetime import timezone
+    >>> from datetime import timedelta, timezone
     >>> cap = datetime(2027, 1, 1, 0, 5, tzinfo=timezone(timedelta(hours=8)))
     >>> t = parse_displayed_time("12-31 23:50", "repost:time", captured_at=cap)
     >>> t.to_json()["utc"], t.source, t.zone.value
@@ -334,66 +304,14 @@ def parse_displayed_time(text: str, source: str, *, captured_at: datetime | None
     >>> parse_displayed_time("２０２６年１１月２０日 １４：３２", "repost:time").to_json()["utc"]
     '2026-11-20T06:32:00Z'
     """
-    try:
-        return _displayed_time(text, source, captured_at, default_zone)
-    except OverflowError:
-        raise ValueError(f"time {text!r} is out of range") from None
-
-
-def _displayed_time(text: str, source: str, captured_at: datetime | None,
-                    default_zone: str | None) -> TimeValue | None:
-    raw = " ".join(str(text).translate(_FULLWIDTH).split())
-    if not raw:
-        raise ValueError("no time given")
-    if _ISO_RE.fullmatch(raw):
-        return replace(parse_iso8601(raw, source, default_zone=default_zone), original=text)
-    m = _YEAR_RE.fullmatch(raw)
-    if m:
-        y, mo, d, hh, mm, ss = m.groups()
-        wall = _wall(int(y), int(mo), int(d), hh, mm, ss, text)
-        return parse_wall(wall, text, source, _precision(ss, hh), default_zone=default_zone)
-    noyear = _NOYEAR_RE.fullmatch(raw)
-    dayword = _DAYWORD_RE.fullmatch(raw) if not noyear else None
-    ago = _AGO_RE.fullmatch(raw) if not (noyear or dayword) else None
-    if not (noyear or dayword or ago or raw == "刚刚"):
-        raise ValueError(f"time {text!r} is in no form this reader knows (ISO 8601, "
-                         f"'YYYY-MM-DD HH:MM', 'YYYY年MM月DD日 HH:MM', 'MM-DD HH:MM', "
-                         f"'今天 HH:MM', 'N分钟前', '刚刚')")
+    if not needs_reference(text):
+        return parse_displayed(text, reference=None, zone=default_zone, source=source)
     if captured_at is None:
         return None
-    shown = f"{source}(displayed)"
     if captured_at.tzinfo is None or captured_at.utcoffset() is None:
         captured_at = captured_at.replace(tzinfo=zone_for(default_zone) if default_zone else UTC)
-    cap = captured_at.astimezone(UTC)
-    local = captured_at.astimezone(zone_for(default_zone)) if default_zone else captured_at
-    if ago or raw == "刚刚":
-        if ago:
-            unit, precision = _AGO_UNITS[ago[2]]
-            n = int(ago[1])
-            earliest, latest = cap - (n + 1) * unit, cap - n * unit
-        else:
-            precision, earliest, latest = Precision.MINUTE, cap - JUST_NOW, cap
-        return TimeValue(earliest, latest, text, shown, precision, Zone.ASSUMED,
-                         default_zone or "UTC")
-    if dayword:
-        word, hh, mm, ss = dayword.groups()
-        day = local.date() - timedelta(days=_DAYWORDS[word])
-        try:
-            wall = datetime.combine(day, time(int(hh), int(mm), int(ss or 0)))
-        except ValueError as exc:
-            raise ValueError(f"impossible time {text!r}: {exc}") from None
-        return parse_wall(wall, text, shown, _precision(ss), default_zone=default_zone)
-    mo, d, hh, mm, ss = noyear.groups() if noyear else ("", "", None, None, None)
-    try:
-        wall = _wall(local.year, int(mo), int(d), hh, mm, ss, text)
-        tv: TimeValue | None = parse_wall(wall, text, shown, _precision(ss, hh),
-                                          default_zone=default_zone)
-    except ValueError:  # 02-29 in a year that has none: try the year before
-        tv = None
-    if tv is None or tv.earliest > cap:
-        wall = _wall(local.year - 1, int(mo), int(d), hh, mm, ss, text)
-        tv = parse_wall(wall, text, shown, _precision(ss, hh), default_zone=default_zone)
-    return tv
+    return parse_displayed(text, reference=captured_at, zone=default_zone,
+                           source=f"{source}(displayed)")
 
 
 # -- parent resolution ---------------------------------------------------------------------------
@@ -647,7 +565,9 @@ def _gc_paused() -> Iterator[None]:
 
 class _Base(Parser):
     name: ClassVar[str] = "reposts"
-    version: ClassVar[str] = "1"
+    #: 2: displayed times read by forensics.timestamps.parse_displayed (more forms; a date
+    #: without a time is its day; the no-year slack), so earlier parses are stale.
+    version: ClassVar[str] = "2"
 
     def parse(self, fh: BinaryIO, ctx: ParseContext, out: Builder) -> None:
         with _gc_paused():
@@ -729,7 +649,7 @@ class _RepostList:
             else:
                 tv = got
                 cap = self.ctx.captured_at
-                if cap is not None and tv.source.endswith("(displayed)") and \
+                if cap is not None and "(displayed)" in tv.source and \
                         tv.earliest > self._capture_utc(cap):
                     out.warn(loc, f"time {shown!r} resolves after the capture time")
         numbers: list[int | None] = [None, None, None, None]

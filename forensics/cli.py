@@ -531,6 +531,12 @@ def timeline(case: Path, fmt: str, out: Path | None, figure: Path | None,
         raise InputError(f"--figure {figure}: name a .png, .pdf or .svg file")
     c = _open_case(str(case))
     df = c.timeline(progress=progress)
+    for key, what in (("out_of_range", "times outside 1677-2262 (kept, time columns empty; "
+                                         "their original text is in the row)"),
+                      ("unread", "times that could not be read (listed in the timeline's "
+                                 "attrs; see `forensics artifacts`)")):
+        if df.attrs.get(key):
+            click.echo(f"note: {len(df.attrs[key])} {what}", err=True)
     if figure is not None:
         from forensics.figures import save_figure, timeline_figure
 

@@ -1384,7 +1384,9 @@ def device_clock_offset(events: pd.DataFrame, artifacts: pd.DataFrame | None = N
     The estimate is the median over the best kind of reference available (in that order), with
     its spread (max - min) and the number of sources; the other kinds are listed.  Offsets are
     *device minus reference*: positive means the device clock is ahead.  A device is reported
-    (severity ``info``) when it has two or more sources or its estimate exceeds the tolerance.
+    (severity ``info``) when it has two or more sources and its estimate exceeds the tolerance,
+    or three or more sources: a single sample is no estimate of a clock (that pair is reported
+    by the kind that compares it, e.g. ``exif-offset-mismatch``).
     Nothing is changed: see :func:`apply_clock_offset`.
 
     Examples
@@ -1400,7 +1402,7 @@ def device_clock_offset(events: pd.DataFrame, artifacts: pd.DataFrame | None = N
     ...     ev("E0002", "intake:captured_at", "2026-11-21T08:00:00Z")])
     >>> meta = json.dumps({"EXIF:Make": "HUAWEI", "EXIF:Model": "P40"})
     >>> art = pd.DataFrame({"evidence_id": ["E0001", "E0002"], "metadata": [meta, meta]})
-    >>> f, = device_clock_offset(events, art)
+    >>> f, = device_clock_offset(events, art, tolerance=10)
     >>> f.severity.value, f.delta_seconds, f.values[1:4]
     ('info', 32.0, (('estimate (median)', '+32 s'), ('spread (max - min)', '4 s'), ('sources', '2')))
     """
@@ -1438,7 +1440,9 @@ def device_clock_offset(events: pd.DataFrame, artifacts: pd.DataFrame | None = N
         offsets = sorted(d for d, _, _ in kinds[best])
         est = _median(offsets)
         total = sum(len(v) for v in kinds.values())
-        if total < 2 and abs(est) <= tol:
+        if total < 2 or (abs(est) <= tol and total < 3):
+            # One sample is no estimate of a clock (the pair is reported by the kind that
+            # compares it); a small offset needs several sources to be worth a line.
             continue
         spread = offsets[-1] - offsets[0]
         kzh, ken = next((zh, en) for k, zh, en in _REF_KINDS if k == best)

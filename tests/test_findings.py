@@ -612,3 +612,24 @@ def test_intake_times_are_read_against_the_capture_time(case, tmp_path):
     assert (shown["earliest"], shown["latest"]) == ("2019-11-20T01:56:00Z", "2019-11-20T01:57:00Z")
     assert rows.loc["custody:acquire", "location"] == "custody entry 2"
     assert len(find(case)) == 0
+
+
+def test_one_sample_is_no_clock_estimate():
+    """Reviewer's case (DSCN0010): EXIF vs GPS once is reported as the mismatch it is, not as an
+    estimate of the device's clock."""
+    import json
+
+    import pandas as pd
+
+    from forensics.findings import device_clock_offset
+
+    events = pd.DataFrame([
+        {"evidence_id": "E0001", "time_source": "exif:DateTimeOriginal",
+         "earliest": "2008-10-22T08:28:39Z", "latest": "2008-10-22T08:28:39Z",
+         "zone": "assumed", "zone_name": "Asia/Shanghai"},
+        {"evidence_id": "E0001", "time_source": "intake:captured_at",
+         "earliest": "2008-10-23T14:27:07Z", "latest": "2008-10-23T14:27:07Z",
+         "zone": "explicit", "zone_name": "+08:00"}])
+    meta = json.dumps({"EXIF:Make": "NIKON", "EXIF:Model": "COOLPIX P6000"})
+    art = pd.DataFrame({"evidence_id": ["E0001"], "metadata": [meta]})
+    assert device_clock_offset(events, art) == []

@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import re
@@ -51,6 +52,7 @@ from forensics.timestamps import (
     DEFAULT_ZONE,
     Precision,
     TimeValue,
+    Zone,
     from_unix,
     parse_exif,
     parse_wall,
@@ -818,7 +820,7 @@ class ImageParser(Parser):
     """
 
     name: ClassVar[str] = "image"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     media_types: ClassVar[tuple[str, ...]] = (
         "image/jpeg", "image/tiff", "image/png", "image/heic", "image/heif", "image/avif",
         "image/webp")
@@ -1350,6 +1352,11 @@ class ImageParser(Parser):
             else:
                 t = out.time(parse_exif, text, source, loc, offset=offset, subsec=sub or None,
                              default_zone=ctx.default_zone)
+            if t is not None and "+" in source and not off.strip():
+                # The offset was written for this clock reading by another tag, not by this
+                # one: an inference, so the zone is assumed, and the name says from where.
+                t = dataclasses.replace(t, zone=Zone.ASSUMED,
+                                        zone_name=f"{offset} (from {source.split('+', 1)[1]})")
             out.event(dtype, desc, t, location=loc)
 
     @staticmethod

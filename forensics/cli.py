@@ -498,8 +498,13 @@ def parse_time_cmd(text: str, reference: str | None, timezone: str, as_json: boo
         if "reference" in message and ref is None:
             message += "; give it with --reference 2026-11-20T10:00:00+08:00"
         raise InputError(message) from None
+    after = ref is not None and value.earliest > ref
+    if after:
+        click.echo("note: this time is after the reference (capture) time: a clock or a zone "
+                   "is wrong, or the text was not shown at that time", err=True)
     if as_json:
-        _emit_json(value.to_json())
+        _emit_json({**value.to_json(),
+                    "after_reference": after if ref is not None else None})
         return
     if value.utc is not None:
         click.echo(f"{format_utc(value.utc)}  ({value.precision.value}, zone {value.zone.value}"

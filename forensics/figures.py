@@ -388,6 +388,9 @@ class _Finding:
     kind: str
     severity: str
     rank: int
+    #: The time sources the finding compared (``Finding.sources``); empty: every row of its
+    #: evidence is marked.
+    sources: tuple[str, ...] = ()
 
 
 def _text(lang: str, zh: str, en: str) -> str:
@@ -468,7 +471,8 @@ def _findings(findings: Any) -> list[_Finding]:
             need = missing + ([] if id_col else ["evidence_ids"])
             raise InputError(f"findings table: missing column(s) {', '.join(need)} "
                              f"(has {', '.join(map(str, findings.columns))})")
-        rows = ((r[id_col], r["kind"], r["severity"]) for r in findings.to_dict("records"))
+        rows = ((r[id_col], r["kind"], r["severity"], r.get("sources"))
+                for r in findings.to_dict("records"))
     else:
         def attrs() -> Iterator[tuple[Any, Any, Any]]:
             for i, f in enumerate(findings):
@@ -476,13 +480,33 @@ def _findings(findings: Any) -> list[_Finding]:
                 if lacking:
                     raise InputError(f"findings[{i}] ({type(f).__name__}): has no attribute "
                                      f"{', '.join(lacking)}; a finding needs evidence_ids, kind, severity")
-                yield (f.evidence_ids, f.kind, f.severity)
+                yield (f.evidence_ids, f.kind, f.severity, getattr(f, "sources", None))
         rows = attrs()
     out = []
-    for ids, kind, severity in rows:
+    for ids, kind, severity, sources in rows:
         sev = _plain(severity)
-        out.append(_Finding(_evidence_ids(ids), _plain(kind), sev, _SEVERITY_RANK.get(sev.lower(), 0)))
+        srcs = _evidence_ids(sources) if isinstance(sources, str) else tuple(
+            str(x) for x in (sources if isinstance(sources, tuple | list) else ()))
+        out.append(_Finding(_evidence_ids(ids), _plain(kind), sev,
+                            _SEVERITY_RANK.get(sev.lower(), 0), srcs))
     return out
+
+
+def _row_ranks(g: Any, marks: list[_Finding]) -> Any:
+    """Per row, the highest severity rank of the findings that concern it: its evidence, and
+    (when a finding names the time sources it compared) one of those sources."""
+    import pandas as pd
+
+    ranks = pd.Series(float("nan"), index=g.index)
+    sources = g["source"] if "source" in g.columns else pd.Series("", index=g.index)
+    for f in marks:
+        hit = g["evidence_id"].isin(f.evidence_ids)
+        if f.sources:
+            hit &= sources.isin(f.sources)
+        else:  # about the file itself: its own times, not when it was acquired or stated
+            hit &= ~sources.str.startswith(("custody:", "intake:"))
+        ranks = ranks.where(~hit | (ranks >= f.rank), float(f.rank))
+    return ranks
 
 
 def _plain(value: Any) -> str:
@@ -539,12 +563,14 @@ def _prepare(df: Any, *, need_ids: bool) -> tuple[pd.DataFrame | None, int]:
     dated = start.notna().to_numpy()
     lanes = df["lane"].astype("string").fillna("(未知 / unknown)").str.strip().replace("", "(空 / empty)")
     ids = df["evidence_id"].astype("string").fillna("") if "evidence_id" in df.columns else ""
+    src = df["source"].astype("string").fillna("") if "source" in df.columns else ""
     table = pd.DataFrame({
         "lane": lanes.to_numpy(dtype=object),
         "start": mdates.date2num(start.to_numpy(dtype="datetime64[ns]")),
         "end": mdates.date2num(end.to_numpy(dtype="datetime64[ns]")),
         "instant": instant.to_numpy(dtype=bool),
         "evidence_id": ids if isinstance(ids, str) else ids.to_numpy(dtype=object),
+        "source": src if isinstance(src, str) else src.to_numpy(dtype=object),
     })[dated].reset_index(drop=True)
     return table, int((~dated).sum())
 
@@ -599,7 +625,7 @@ def _lanes(table: pd.DataFrame, marks: list[_Finding], lang: str, lo: float, hi:
         instants, starts, ends = _reduce(g, inst, binned, lo, hi)
         marked = []
         if rank_of:
-            ranks = g["evidence_id"].map(rank_of)
+            ranks = _row_ranks(g, marks)
             for rank in sorted({int(r) for r in ranks.dropna()}, reverse=True):
                 sel = (ranks == rank).to_numpy()
                 sub = g[sel]

@@ -319,3 +319,13 @@ def test_timeline_and_findings_commands(case_dir, tmp_path):
     assert {"findings", "count_by_severity"} <= set(report)
     assert run("timeline", str(case_dir), "--figure", str(tmp_path / "x.gif")).exit_code == 2
     assert run("findings", str(case_dir), "--tolerance", "-1").exit_code == 2
+
+
+def test_parse_time_says_when_a_time_is_after_the_capture():
+    r = run("parse-time", "今天 14:15", "--reference", "2026-11-20T10:00:00+08:00", "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["after_reference"] is True
+    assert "after the reference" in r.stderr
+    r = run("parse-time", "今天 09:15", "--reference", "2026-11-20T10:00:00+08:00", "--json")
+    assert json.loads(r.stdout)["after_reference"] is False
+    assert json.loads(run("parse-time", "2026-11-20T01:00:00Z", "--json").stdout
+                      )["after_reference"] is None

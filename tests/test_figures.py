@@ -349,3 +349,21 @@ def test_characters_no_font_has_are_spelled_out_not_drawn_as_boxes(tmp_path):
     assert ax.get_title() == "时间线<U+10FFFD>"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["用户<U+10FFFD>"]
     assert "1 个字符字体不能显示" in "\n".join(t.get_text() for t in ax.texts)
+
+
+def test_findings_mark_only_the_rows_they_compared():
+    """A finding that names its time sources marks those rows, not every row of the item
+    (an editing-software finding must not ring the acquisition point)."""
+    import pandas as pd
+
+    from forensics.figures import _findings, _row_ranks
+
+    g = pd.DataFrame({"evidence_id": ["E0001", "E0001", "E0002"],
+                      "source": ["exif:DateTimeOriginal", "custody:acquire", "email:Date"]})
+    f = type("F", (), {"evidence_ids": ("E0001",), "kind": "times-disagree",
+                       "severity": "high", "sources": ("exif:DateTimeOriginal",)})()
+    ranks = _row_ranks(g, _findings([f]))
+    assert ranks.notna().tolist() == [True, False, False]
+    plain = type("F", (), {"evidence_ids": ("E0001",), "kind": "editing-software",
+                           "severity": "medium"})()
+    assert _row_ranks(g, _findings([plain])).notna().tolist() == [True, False, False]

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 from forensics import __version__
 from forensics._progress import progress_bar
 from forensics.custody import Action, EntryDraft, JSONValue
+from forensics.errors import SourceError
 from forensics.records import Artifact, ParseWarning
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -216,15 +217,15 @@ def _dumps(obj: object) -> bytes:
     return (json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str) + "\n").encode()
 
 
-def _to_parsed(case: Case, item: Item, art: Artifact, extracted: Sequence[str] = ()
-               ) -> tuple[ParsedItem, bytes, bytes]:
+def _to_parsed(case: Case, item: Item, art: Artifact, extracted: Sequence[str] = (), *,
+               registry: str) -> tuple[ParsedItem, bytes, bytes]:
     summary = art.to_json()
     summary["extracted_items"] = list(extracted)
     context = _context(case, item)
     source = {"evidence_id": item.evidence_id, "sha256": item.digests.sha256,
               "stored_as": item.stored_as}
     head = {"format": FORMAT, "format_version": FORMAT_VERSION, "package_version": __version__,
-            "registry": _registry_fingerprint(), "context": context, "source": source}
+            "registry": registry, "context": context, "source": source}
     events = [e.to_row() for e in art.events]
     records = [r.to_row() for r in art.records]
     data = _dumps({**head, "artifact": summary})
@@ -294,7 +295,7 @@ def parse_items(case: Case, items: Iterable[Item], *, progress: bool | None = No
                                          f"not extracted: nesting deeper than "
                                          f"{MAX_EXTRACTION_DEPTH}")
                         art = replace(art, warnings=(*art.warnings, w))
-                parsed, data, rows = _to_parsed(case, item, art, ids)
+                parsed, data, rows = _to_parsed(case, item, art, ids, registry=registry)
                 if keep and record:
                     if art.events or art.records or ids or len(data) > INLINE_SUMMARY_BYTES:
                         base = case.root / "derived" / parsed.derived_path
@@ -348,10 +349,10 @@ def _origin(art: Artifact):
     return Origin(art.evidence_id, art.sha256, art.parser, art.parser_version)
 
 
-def _logged(case: Case, item: Item) -> Mapping[str, object] | None:
+def _logged(case: Case, item: Item, registry: str) -> Mapping[str, object] | None:
     """The latest logged parse of ``item`` if it is still current (same parsers, same context)."""
     entry = case._state.parses.get(item.evidence_id)
-    if entry is None or entry.get("registry") != _registry_fingerprint():
+    if entry is None or entry.get("registry") != registry:
         return None
     context = entry.get("context")
     if not isinstance(context, Mapping) or dict(context) != _context(case, item):
@@ -373,14 +374,15 @@ def _read_checked(path: Path, sha256: object) -> dict | None:
     return doc if isinstance(doc, dict) and doc.get("format") == FORMAT else None
 
 
-def load_parsed(case: Case, item: Item, *, rows: bool = False) -> ParsedItem | None:
+def load_parsed(case: Case, item: Item, *, rows: bool = False,
+                registry: str | None = None) -> ParsedItem | None:
     """The derived parse of ``item``, only if the custody log names it and it is current.
 
     A derived file is trusted only when its SHA-256 equals the one logged by the latest
     ``parse`` entry for the item, and that parse was made by the same parsers (registry
-    fingerprint) with the same context (case zone, capture time).
+    fingerprint, computed here unless given) with the same context (case zone, capture time).
     """
-    entry = _logged(case, item)
+    entry = _logged(case, item, registry or _registry_fingerprint())
     if entry is None:
         return None
     inline = entry.get("summary")
@@ -448,8 +450,9 @@ def ensure_parsed(case: Case, *, progress: bool | None = None, rows: bool = Fals
         items = [it for it in items if it.evidence_id in wanted]
     have: dict[str, ParsedItem] = {}
     missing: list[Item] = []
+    registry = _registry_fingerprint()  # once, not once per item
     for item in items:
-        p = load_parsed(case, item, rows=rows)
+        p = load_parsed(case, item, rows=rows, registry=registry)
         if p is None:
             missing.append(item)
         else:
@@ -596,23 +599,16 @@ def inspect(paths: Iterable[Path | str], *, default_zone: str | None = None) -> 
     """Parse files outside any case (a quick look before intake); writes nothing.
 
     Folders are walked recursively in name order.  Times without a zone are marked *unknown*
-    unless ``default_zone`` is given.
+    unless ``default_zone`` is given.  A file that cannot be read (a symbolic link, a FIFO, no
+    permission) is listed as unparsed with the reason, as ``forensics inspect`` lists it.
     """
     from forensics.parsers import parse_path
+    from forensics.paths import iter_files
 
     out = []
-    for p in _walk(paths):
-        out.append(parse_path(p, default_zone=default_zone))
+    for p in iter_files(paths):
+        try:
+            out.append(parse_path(p, default_zone=default_zone))
+        except SourceError as exc:
+            out.append(Artifact(None, p.name, "", 0, "", "", "", unparsed_reason=exc.reason))
     return out
-
-
-def _walk(paths: Iterable[Path | str]) -> Iterable[Path]:
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs.sort()
-                for f in sorted(files):
-                    yield Path(root) / f
-        else:
-            yield p

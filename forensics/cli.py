@@ -397,6 +397,7 @@ def inspect(paths: Sequence[Path], timezone: str | None, digest: bool, as_json: 
     """
     from forensics.errors import SourceError
     from forensics.parsers import parse_path
+    from forensics.paths import iter_files
 
     if timezone:
         from forensics.timestamps import zone_for
@@ -410,7 +411,7 @@ def inspect(paths: Sequence[Path], timezone: str | None, digest: bool, as_json: 
             raise SourceError(p, "no such file or folder")
     out: list[dict[str, object]] = []
     failed = 0
-    for path in _walk(paths):
+    for path in iter_files(paths):
         try:
             art = parse_path(path, default_zone=timezone, digest=digest)
         except SourceError as exc:
@@ -442,20 +443,6 @@ def inspect(paths: Sequence[Path], timezone: str | None, digest: bool, as_json: 
     if failed:
         click.echo(f"{failed} files could not be read (see 'error' above)", err=True)
         sys.exit(2)
-
-
-def _walk(paths: Sequence[Path]):
-    """Files named, and files below folders named (recursively, in name order)."""
-    import os
-
-    for p in paths:
-        if p.is_dir() and not p.is_symlink():
-            for root, dirs, files in os.walk(p):
-                dirs.sort()
-                for f in sorted(files):
-                    yield Path(root) / f
-        else:
-            yield p
 
 
 @cli.command("parse-time", epilog="Examples:\n\n  forensics parse-time '昨天 14:02' "

@@ -21,12 +21,19 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 from forensics.errors import UnsafePathError
 
-__all__ = ["MAX_COMPONENT_BYTES", "MAX_PATH_BYTES", "check_relative_name", "recordable_name",
-           "resolve_inside"]
+__all__ = [
+    "MAX_COMPONENT_BYTES",
+    "MAX_PATH_BYTES",
+    "check_relative_name",
+    "iter_files",
+    "recordable_name",
+    "resolve_inside",
+]
 
 #: Longest file-name component accepted (bytes of UTF-8), as on ext4, NTFS and APFS.
 MAX_COMPONENT_BYTES = 255
@@ -96,3 +103,26 @@ def recordable_name(raw: str | bytes) -> tuple[str, str | None]:
     except UnicodeDecodeError:
         return data.decode("utf-8", errors="replace"), data.hex()
     return text, None
+
+
+def iter_files(paths: Iterable[Path | str]) -> Iterator[Path]:
+    """Files named, and the files below folders named (recursively, in name order).
+
+    A folder reached through a symbolic link is not entered; a symbolic link or any other
+    entry is yielded as it is, for the caller to refuse by name (``parse_path`` says why).
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> (d / "b").mkdir(); _ = (d / "b" / "2.txt").write_text("x"); _ = (d / "1.txt").write_text("x")
+    >>> [p.relative_to(d).as_posix() for p in iter_files([d])]
+    ['1.txt', 'b/2.txt']
+    """
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir() and not p.is_symlink():
+            for root, dirs, files in os.walk(p):
+                dirs.sort()
+                for f in sorted(files):
+                    yield Path(root) / f
+        else:
+            yield p

@@ -279,3 +279,15 @@ def test_reading_a_backup_never_makes_it_diverge(case: Case, captures, tmp_path)
 
     assert not [p for p in compare(case, dest) if p.kind != "backup-behind"]
     case.backup(dest)  # still a copy of the case: brought up to date, not refused
+
+
+def test_inspect_lists_what_it_cannot_read(tmp_path):
+    import os
+
+    from forensics.artifacts import inspect
+
+    (tmp_path / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(40))
+    os.mkfifo(tmp_path / "pipe")
+    arts = {a.name: a for a in inspect([tmp_path])}
+    assert arts["a.png"].media_type == "image/png"
+    assert "not a regular file" in arts["pipe"].unparsed_reason

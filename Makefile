@@ -23,6 +23,7 @@ demo: $(STAMP)
 	$(BIN)/python -m forensics.demo demo-case demo-out
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/bench_digests.py
 	$(BIN)/python benchmarks/bench_add.py
 	$(BIN)/python benchmarks/bench_verify.py

@@ -509,6 +509,56 @@ class Case:
                                title=kwargs.pop("title", None) or self.metadata.title or None,
                                **kwargs)  # type: ignore[arg-type]
 
+    def spread(self, *, progress: bool | None = None, record: bool | None = None,
+               **params: object):  # -> forensics.spread.SpreadAnalysis
+        """Who reposted what, from the case's repost lists and the posts its captures show:
+        see :func:`forensics.spread.analyze` (``params``: ``amplifier_min_reach=...``)."""
+        from forensics.spread import analyze, displayed_counts, repost_table, seen_posts
+
+        reposts = self.records("social:repost", progress=progress, record=record)
+        posts = self.records("social:post", progress=progress, record=record)
+        events = self.events(progress=progress, record=record)
+        captured = {it.evidence_id: it.facts.captured_at_utc for it in self.items}
+        return analyze(repost_table(reposts, events, captured), seen=seen_posts(posts),
+                       displayed=displayed_counts(posts, captured), progress=progress,
+                       **params)  # type: ignore[arg-type]
+
+    def repost_graph(self, *, level: str = "account", post_id: str | None = None,
+                     progress: bool | None = None, **params: object):  # -> networkx graph
+        """The repost graph as a networkx graph: see
+        :meth:`forensics.spread.SpreadAnalysis.graph`."""
+        return self.spread(progress=progress, **params).graph(level=level, post_id=post_id)
+
+    def write_spread(self, out: Path | str, *, post_id: str | None = None,
+                     progress: bool | None = None, analysis: object = None,
+                     **params: object) -> dict[str, Path]:
+        """Write the spread exports into ``out`` (:meth:`forensics.spread.SpreadAnalysis.write`)
+        and record in the custody log which files were written, their SHA-256, and the items
+        and custody head they were made from.  ``analysis``: one already made by
+        :meth:`spread` from this case (else it is made now)."""
+        import hashlib
+
+        from forensics.custody import Action, EntryDraft
+
+        if analysis is None:
+            analysis = self.spread(progress=progress, **params)
+        head = self.head
+        written = analysis.write(out, post_id=post_id)
+        used = sorted({e for e in analysis.nodes["evidence_id"] if e})
+        known = {it.evidence_id: it for it in self.items}
+        refs = tuple(known[e].ref for e in used if e in known)
+        files = {name: hashlib.sha256(p.read_bytes()).hexdigest()
+                 for name, p in sorted(written.items())}
+        self.record([EntryDraft(Action.EXPORT, evidence=refs, details={
+            "what": "spread", "out": str(Path(out).resolve()), "files": files,
+            "post_id": post_id,
+            "made_from_head": {"seq": head.seq, "entry_sha256": head.entry_sha256} if head
+            else None,
+            "params": {k: v for k, v in sorted(params.items())
+                       if isinstance(v, int | float | str)},
+        })])
+        return written
+
     def findings(self, *, progress: bool | None = None, **kwargs: object):
         """Cross-checks of the times: see :func:`forensics.findings.find`."""
         from forensics.findings import find

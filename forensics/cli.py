@@ -573,6 +573,111 @@ def findings(case: Path, tolerance: float, as_json: bool, progress: bool | None)
         sys.exit(1)
 
 
+@cli.command(epilog="Examples:\n\n  forensics spread CASE\n\n  forensics spread CASE --json\n\n"
+             "  forensics spread CASE --out spread/ --figure spread/cascade.png\n\n"
+             "  forensics spread --list reposts.csv --captured-at 2026-11-20T15:00:00+08:00")
+@click.argument("case", type=click.Path(path_type=Path), required=False)
+@click.option("--list", "lists", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Analyse a repost-list file of the documented CSV form directly, outside any "
+                   "case (repeatable; nothing is written or logged).")
+@click.option("--captured-at", default=None,
+              help="With --list: the capture time (ISO 8601), to read times such as '3分钟前'.")
+@click.option("--timezone", "zone", default="Asia/Shanghai", show_default=True,
+              help="With --list: the zone of times written without an offset.")
+@click.option("--post", "post_id", default=None, help="Only this post id.")
+@click.option("--json", "as_json", is_flag=True,
+              help="A JSON array, one object per post: post_id, originators, repost_rows, "
+                   "distinct_accounts, unique_reposts, max_depth, max_breadth, "
+                   "structural_virality, reached_500_reposts_at, reached_5000_views_at, "
+                   "data_quality, and more.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write the exports here (CSV tables, GraphML, GEXF, node-link JSON); logged "
+                   "in the custody log.")
+@click.option("--figure", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Draw the cascade (.png, .pdf or .svg); the cumulative curve goes beside it "
+                   "as NAME-curve.EXT.  Needs --post when there are several posts.")
+@click.option("--amplifier-min-reach", type=int, default=10, show_default=True,
+              help="Reposts that must descend from an account's reposts to call it an amplifier.")
+@click.option("--variant-min-similarity", type=float, default=0.6, show_default=True,
+              help="Similarity (0-1) to the original's wording from which a repost's own text "
+                   "counts as a changed-text variant.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: terminals).")
+def spread(case: Path | None, lists: tuple[Path, ...], captured_at: str | None, zone: str,
+           post_id: str | None, as_json: bool, out: Path | None, figure: Path | None,
+           amplifier_min_reach: int, variant_min_similarity: float,
+           progress: bool | None) -> None:
+    """Who reposted what: cascades, counts against the 500-repost / 5,000-view reference marks.
+
+    Reports counts and the times the reference marks of the 2013 interpretation (art. 2) were
+    first reached under each counting rule; it never states a legal conclusion.  Exit 1 when
+    the data have quality problems (duplicate rows, cycles, missing parents...: each counted in
+    data_quality), 0 otherwise.
+    """
+    params = {"amplifier_min_reach": amplifier_min_reach,
+              "variant_min_similarity": variant_min_similarity}
+    if figure is not None and figure.suffix.lower() not in (".png", ".pdf", ".svg"):
+        raise InputError(f"--figure {figure}: name a .png, .pdf or .svg file")
+    if (case is None) == (not lists):
+        raise InputError("name a CASE folder, or repost-list files with --list (not both)")
+    if lists:
+        import pandas as pd
+
+        from forensics.spread import analyze, read_repost_list
+
+        tables = [read_repost_list(p, zone=zone, captured_at=captured_at,
+                                   evidence_id=p.name) for p in lists]
+        for tb in tables:
+            for w in tb.attrs.get("warnings", ()):
+                click.echo(f"note: {tb.attrs['source']['path']}: {w}", err=True)
+        analysis = analyze(pd.concat(tables, ignore_index=True), progress=progress, **params)
+        if out is not None:
+            analysis.write(out, post_id=post_id)
+    else:
+        c = _open_case(str(case))
+        analysis = c.spread(progress=progress, **params)
+        if out is not None:
+            c.write_spread(out, post_id=post_id, analysis=analysis, **params)
+    posts = [p for p in analysis.to_json() if post_id is None or p["post_id"] == post_id]
+    if post_id is not None and not posts:
+        raise InputError(f"post {post_id!r} is not in the repost lists; posts: "
+                         f"{', '.join(analysis.posts['post_id'][:10])}")
+    if figure is not None:
+        from forensics.figures import save_figure
+        from forensics.spread_figures import cascade_figure, spread_curve_figure
+
+        save_figure(cascade_figure(analysis, post_id), figure)
+        curve = figure.with_name(f"{figure.stem}-curve{figure.suffix}")
+        save_figure(spread_curve_figure(analysis, post_id), curve)
+        click.echo(f"figures written to {figure} and {curve}", err=True)
+    if out is not None:
+        click.echo(f"exports written to {out}", err=True)
+    if as_json:
+        _emit_json(posts)
+    else:
+        if not posts:
+            click.echo("no repost lists in this case; add one (docs/formats/reposts.md) with "
+                       "`forensics add CASE FILE`", err=True)
+        for p in posts:
+            click.echo(f"post {p['post_id']}  originators: {', '.join(p['originators']) or '?'}")
+            click.echo(f"  repost rows {p['repost_rows']}, unique {p['unique_reposts']}, "
+                       f"accounts {p['distinct_accounts']}, depth {p['max_depth']}, breadth "
+                       f"{p['max_breadth']}, structural virality "
+                       f"{p['structural_virality']:.3f}")
+            for key, label in (("reached_500_reposts_at", "500-repost mark"),
+                               ("reached_5000_views_at", "5,000-view mark")):
+                got = ", ".join(f"{k} {v}" for k, v in p[key].items() if v) or "not reached"
+                click.echo(f"  {label}: {got}")
+            dq = ", ".join(f"{k} {v}" for k, v in p["data_quality"].items() if v)
+            if dq:
+                click.echo(f"  data quality: {dq}")
+        click.echo("reference marks are counts to compare against, not legal conclusions",
+                   err=True)
+    if any(v for p in posts for k, v in p["data_quality"].items()
+           if k in ("duplicate_rows", "multi_parent", "self_loops", "cycles",
+                    "negative_delays", "missing_parents")):
+        sys.exit(1)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``forensics`` console script."""
     try:

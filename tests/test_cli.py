@@ -329,3 +329,120 @@ def test_parse_time_says_when_a_time_is_after_the_capture():
     assert json.loads(r.stdout)["after_reference"] is False
     assert json.loads(run("parse-time", "2026-11-20T01:00:00Z", "--json").stdout
                       )["after_reference"] is None
+
+
+# -- spread ----------------------------------------------------------------------------------------
+SPREAD_CSV = (
+    "post_id,account_id,account_name,parent_account_id,time,text,views,repost_id,parent_repost_id\n"
+    "P1,100,张三,,2026-11-20 10:00,某公司老板卷款跑路了,1.2万,R0,\n"
+    "P1,200,李四,100,2026-11-20 10:05,转发微博,10,R1,R0\n"
+    "P1,300,王五,200,2026-11-20 10:07,真的吗//@李四:转发微博,5,R2,R1\n"
+    "P2,900,赵六,,2026-11-20 11:00,另一条,3,,\n"
+    "P2,901,钱七,900,2026-11-20 11:03,转发,,,\n"
+)
+SPREAD_KEYS = {"post_id", "originators", "repost_rows", "distinct_accounts", "unique_reposts",
+               "max_depth", "max_breadth", "structural_virality", "reached_500_reposts_at",
+               "reached_5000_views_at", "data_quality"}
+
+
+def _spread_case(tmp_path, text: str) -> Path:
+    d = tmp_path / "spread-case"
+    assert run("init", str(d), "--title", "传播", "--examiner", "王").exit_code == 0
+    f = tmp_path / "reposts.csv"
+    f.write_text(text, encoding="utf-8")
+    r = run("add", str(d), str(f), "--no-progress")
+    assert r.exit_code == 0, r.output
+    return d
+
+
+def test_spread_help_shows_an_example():
+    r = run("spread", "--help")
+    assert r.exit_code == 0 and "Example" in r.output and "forensics spread CASE" in r.output
+
+
+def test_spread_json_clean_case_exits_0(tmp_path):
+    d = _spread_case(tmp_path, SPREAD_CSV)
+    r = run("spread", str(d), "--json", "--no-progress")
+    assert r.exit_code == 0, r.output
+    posts = json.loads(r.stdout)
+    assert [p["post_id"] for p in posts] == ["P1", "P2"]
+    assert all(set(p) >= SPREAD_KEYS for p in posts)
+    p1 = posts[0]
+    assert (p1["originators"], p1["repost_rows"], p1["distinct_accounts"], p1["max_depth"]) == (
+        ["100"], 2, 3, 2)
+    assert {k: v for k, v in p1["data_quality"].items() if v} == {"approximate_counts": 1}
+
+
+def test_spread_duplicate_row_exits_1(tmp_path):
+    d = _spread_case(tmp_path, SPREAD_CSV + "P1,200,李四,100,2026-11-20 10:05,转发微博,10,R1,R0\n")
+    r = run("spread", str(d), "--json", "--no-progress")
+    assert r.exit_code == 1, r.output
+    (p1,) = [p for p in json.loads(r.stdout) if p["post_id"] == "P1"]
+    assert p1["data_quality"]["duplicate_rows"] == 1 and p1["repost_rows"] == 3
+    r = run("spread", str(d), "--no-progress")
+    assert r.exit_code == 1 and "duplicate_rows 1" in r.stdout
+    assert "not legal conclusions" in r.stderr
+
+
+def test_spread_one_post(tmp_path):
+    d = _spread_case(tmp_path, SPREAD_CSV)
+    r = run("spread", str(d), "--post", "P2", "--json", "--no-progress")
+    assert r.exit_code == 0, r.output
+    assert [p["post_id"] for p in json.loads(r.stdout)] == ["P2"]
+
+
+def test_spread_out_writes_files_and_logs(tmp_path):
+    d = _spread_case(tmp_path, SPREAD_CSV)
+    out = tmp_path / "exports"
+    r = run("spread", str(d), "--out", str(out), "--no-progress")
+    assert r.exit_code == 0, r.output
+    for name in ("spread.json", "accounts.csv", "nodes.csv", "repost-graph.graphml",
+                 "repost-graph.gexf", "repost-graph.json"):
+        assert (out / name).is_file(), name
+    r = run("log", str(d), "--json")
+    assert r.exit_code == 0
+    assert '"export"' in r.stdout and "spread" in r.stdout
+
+
+def test_spread_list_without_a_case(tmp_path):
+    f = tmp_path / "reposts.csv"
+    f.write_text(SPREAD_CSV + "P1,400,孙八,300,3分钟前,顶,,R3,R2\n", encoding="utf-8")
+    before = f.read_bytes()
+    r = run("spread", "--list", str(f), "--captured-at", "2026-11-20T10:30:00+08:00", "--json",
+            "--no-progress")
+    assert r.exit_code == 0, r.output
+    (p1,) = [p for p in json.loads(r.stdout) if p["post_id"] == "P1"]
+    assert p1["repost_rows"] == 3 and p1["max_depth"] == 3
+    assert p1["data_quality"]["untimed_rows"] == 0
+    assert f.read_bytes() == before
+    # without the capture time the relative time is noted, not guessed
+    r = run("spread", "--list", str(f), "--json", "--no-progress")
+    assert r.exit_code == 0 and "captured_at" in r.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    ([], "name a CASE folder"),
+    (["--post", "NOPE"], "NOPE"),
+    (["--figure", "x.gif"], ".png"),
+])
+def test_spread_bad_usage_exits_2(tmp_path, args, message):
+    if args:
+        d = _spread_case(tmp_path, SPREAD_CSV)
+        args = [str(d), *args]
+    r = run("spread", *args, "--no-progress")
+    assert r.exit_code == 2, r.output
+    assert "error:" in r.output and message in r.output and "Traceback" not in r.output
+
+
+def test_spread_case_and_list_together_exit_2(tmp_path):
+    d = _spread_case(tmp_path, SPREAD_CSV)
+    f = tmp_path / "reposts.csv"
+    r = run("spread", str(d), "--list", str(f))
+    assert r.exit_code == 2 and "not both" in r.output
+
+
+def test_spread_bad_list_exits_2(tmp_path):
+    f = tmp_path / "bad.csv"
+    f.write_text("post_id,account_id,time\nP,1,2026-11-20 10:00\n", encoding="utf-8")
+    r = run("spread", "--list", str(f), "--json")
+    assert r.exit_code == 2 and str(f) in r.output and "parent_account_id" in r.output

@@ -513,15 +513,23 @@ class Case:
                **params: object):  # -> forensics.spread.SpreadAnalysis
         """Who reposted what, from the case's repost lists and the posts its captures show:
         see :func:`forensics.spread.analyze` (``params``: ``amplifier_min_reach=...``)."""
-        from forensics.spread import analyze, displayed_counts, repost_table, seen_posts
+        from forensics.spread import (
+            analyze,
+            captured_posts,
+            displayed_counts,
+            repost_table,
+            seen_posts,
+        )
 
         reposts = self.records("social:repost", progress=progress, record=record)
         posts = self.records("social:post", progress=progress, record=record)
         events = self.events(progress=progress, record=record)
         captured = {it.evidence_id: it.facts.captured_at_utc for it in self.items}
-        return analyze(repost_table(reposts, events, captured), seen=seen_posts(posts),
-                       displayed=displayed_counts(posts, captured), progress=progress,
-                       **params)  # type: ignore[arg-type]
+        table = repost_table(reposts, events, captured)
+        seen = seen_posts(posts) + captured_posts(
+            table["post_id"].unique(), self.items, zone=self.metadata.timezone)
+        return analyze(table, seen=seen, displayed=displayed_counts(posts, captured),
+                       progress=progress, **params)  # type: ignore[arg-type]
 
     def repost_graph(self, *, level: str = "account", post_id: str | None = None,
                      progress: bool | None = None, **params: object):  # -> networkx graph

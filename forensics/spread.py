@@ -81,9 +81,11 @@ __all__ = [
     "QUALITY_KEYS",
     "TABLE_COLUMNS",
     "DisplayedCount",
+    "SeenPost",
     "SpreadAnalysis",
     "SpreadParams",
     "analyze",
+    "captured_posts",
     "displayed_counts",
     "make_table",
     "read_repost_list",
@@ -414,6 +416,53 @@ def seen_posts(records: pd.DataFrame) -> list[SeenPost]:
     return out
 
 
+def captured_posts(post_ids: Iterable[str], items: Iterable[Any], *,
+                   zone: str = "Asia/Shanghai") -> list[SeenPost]:
+    """The posts that captured items show, by their intake facts: an item whose ``url`` names a
+    post of the repost lists (the post id as a whole part of the address, e.g.
+    ``https://weibo.com/1645311413/4882123456789012``) and that states the ``publisher_id`` or
+    ``publisher``; the time is its ``displayed_time`` read against its ``captured_at`` in
+    ``zone`` (left empty when it cannot be read).
+
+    ``items`` are case items (``case.items``): anything with ``evidence_id``, ``digests.sha256``
+    and ``facts``.
+
+    >>> from types import SimpleNamespace as NS
+    >>> from forensics.intake import IntakeFacts
+    >>> item = NS(evidence_id="E0001", digests=NS(sha256="ab" * 32), facts=IntakeFacts(
+    ...     url="https://weibo.com/100/P4882", publisher_id="100", publisher="张三",
+    ...     displayed_time="2026-11-20 14:32", captured_at="2026-11-21T09:00:00+08:00"))
+    >>> sp = captured_posts(["P4882", "P48"], [item])[0]
+    >>> sp.post_id, sp.account_id, sp.earliest.isoformat()
+    ('P4882', '100', '2026-11-20T06:32:00+00:00')
+    """
+    from forensics.parsers.reposts import parse_displayed_time
+
+    ids = sorted({p for p in post_ids if p}, key=len, reverse=True)
+    out: list[SeenPost] = []
+    for it in items:
+        f = it.facts
+        if not f.url or not (f.publisher_id or f.publisher):
+            continue
+        hit = next((p for p in ids if re.search(rf"(?<![0-9A-Za-z]){re.escape(p)}"
+                                                rf"(?![0-9A-Za-z])", f.url)), None)
+        if hit is None:
+            continue
+        e = la = None
+        if f.displayed_time:
+            try:
+                tv = parse_displayed_time(f.displayed_time, "intake:displayed_time",
+                                          captured_at=_aware(f.captured_at, zone)
+                                          if f.captured_at else None, default_zone=zone)
+            except (ValueError, OverflowError, InputError):
+                tv = None
+            if tv is not None:
+                e, la = tv.earliest, tv.latest
+        out.append(SeenPost(hit, f.publisher_id or "", f.publisher or "", e, la, "",
+                            it.evidence_id, it.digests.sha256, f"intake facts ({f.url})"))
+    return out
+
+
 def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai",
                      captured_at: datetime | str | None = None, evidence_id: str = "",
                      sha256: str | None = None) -> pd.DataFrame:
@@ -637,6 +686,7 @@ def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai
     })
     out.attrs["warnings"] = warnings
     out.attrs["source"] = {"path": str(path), "sha256": digest}
+    pa.default_memory_pool().release_unused()  # the reader's buffers, back to the system
     return out
 
 
@@ -1162,13 +1212,14 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
     earliest = _ns_array(t["earliest"])
     latest = _ns_array(t["latest"])
     latest = np.where((latest == nat) & (earliest != nat), earliest, latest)
-    (acc, pacc), n_acc = _codes(t["account_id"], t["parent_account_id"])
+    acc_codes = _codes(t["account_id"], t["parent_account_id"])
+    (acc, pacc), n_acc = acc_codes.codes, acc_codes.count
     if (t["parent_repost_id"] != "").any():
-        (rid, prid), _ = _codes(t["repost_id"], t["parent_repost_id"])
+        rid, prid = _codes(t["repost_id"], t["parent_repost_id"]).codes
     else:
         rid = prid = np.full(n, -1, dtype=np.int64)
     if (t["parent_name"] != "").any():
-        (name, pname), _ = _codes(t["account_name"], t["parent_name"])
+        name, pname = _codes(t["account_name"], t["parent_name"]).codes
     else:
         name = pname = np.full(n, -1, dtype=np.int64)
     dup, first_of = _duplicates(t, post_codes, acc, earliest)
@@ -1253,7 +1304,6 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
     # -- posts seen in captures: the author and time of an original that has no row ---------------
     seen_over: dict[int, SeenPost] = {}
     extra_originators: dict[int, list[str]] = {}
-    acc_uniques = None
     by_post = {str(x): i for i, x in enumerate(post_names)}
     for sp in seen:
         p = by_post.get(sp.post_id)
@@ -1265,9 +1315,7 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
             e_all[r] = _ns(sp.earliest)
             l_all[r] = _ns(sp.latest or sp.earliest)
         if sp.account_id:
-            if acc_uniques is None:
-                acc_uniques = _code_lookup(t["account_id"], t["parent_account_id"])
-            code = acc_uniques.get(sp.account_id)
+            code = acc_codes.of(sp.account_id)
             if ph_acc[r - n] < 0 and ph_name[r - n] < 0:
                 if code is None:
                     extra_originators.setdefault(p, []).append(sp.account_id)
@@ -1376,6 +1424,7 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
     step()
 
     # -- the nodes frame ----------------------------------------------------------------------------
+    del acc, pacc, rid, prid, name, pname, has_pacc, has_pname, pe, pkey, order_key, acc_codes
     nodes = _nodes_frame(t, n, m, posts_all, post_names, kind, akey, n_acc, parent_out, depth,
                          e_all, l_all, known, rule, reach, children, dup_all, first_of,
                          first_rows, ph_acc, ph_name, has_prid, seen_over)
@@ -1463,27 +1512,62 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
 
 
 # -- helpers of analyze ------------------------------------------------------------------------------
-def _codes(*cols: pd.Series) -> tuple[list[np.ndarray], int]:
-    """Joint integer codes of string columns (equal strings, equal codes), -1 for ``""``; and
-    the number of distinct strings."""
-    import numpy as np
+_DIGITS_ID = r"^(?:0|[1-9][0-9]{0,17})?$"
 
-    # The first column is dictionary-encoded; the others are looked up in its values, and only
-    # what they add is encoded again (pyarrow: no Python string objects, no copies of the rest).
+
+@dataclass(frozen=True)
+class _Codes:
+    """Joint integer codes of string columns: ``codes[i]`` for column i (-1 for ``""``),
+    ``count`` distinct strings, and :meth:`of` for one more string."""
+
+    codes: tuple[np.ndarray, ...]
+    count: int
+    ints: np.ndarray | None = None       # the distinct values, when the ids are all numbers
+    strings: pa.Array | None = None      # else the distinct strings
+
+    def of(self, value: str) -> int | None:
+        import numpy as np
+        import pyarrow.compute as pc
+
+        if self.ints is not None:
+            if not re.fullmatch(r"0|[1-9][0-9]{0,17}", value):
+                return None
+            hit = np.flatnonzero(self.ints == int(value))
+            return int(hit[0]) if len(hit) else None
+        got = pc.index(self.strings, value).as_py() if self.strings is not None else -1
+        return None if got < 0 else int(got)
+
+
+def _codes(*cols: pd.Series) -> _Codes:
+    """Joint integer codes of string columns (equal strings, equal codes; ``""`` is -1).
+
+    Ids that are all plain numbers (no leading zero, at most 18 digits, so text and number
+    correspond one to one) are compared as int64, which is several times faster; others are
+    dictionary-encoded by arrow (no Python string objects, no copy of the columns).
+    """
+    import numpy as np
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    def arrow(c: pd.Series) -> pa.Array:
-        arr = pa.array(c.astype(object) if c.dtype == object else c)
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
-        return arr.cast(pa.large_string()) if arr.type != pa.large_string() else arr
-
-    enc = pc.dictionary_encode(arrow(cols[0]))
+    arrs = [_arrow_strings(c) for c in cols]
+    if all(pc.all(pc.match_substring_regex(a, _DIGITS_ID)).as_py() is not False for a in arrs):
+        ints = [pc.cast(pc.if_else(pc.equal(a, ""), "-1", a), pa.int64())
+                .to_numpy(zero_copy_only=False) for a in arrs]
+        allv = np.concatenate(ints)
+        codes, uniq = pd.factorize(allv)
+        codes = codes.astype(np.int64)
+        codes[allv == -1] = -1
+        out, at = [], 0
+        for x in ints:
+            out.append(codes[at:at + len(x)])
+            at += len(x)
+        return _Codes(tuple(out), len(uniq), ints=np.asarray(uniq, dtype=np.int64))
+    arrs = [a.cast(pa.large_string()) if a.type != pa.large_string() else a for a in arrs]
+    enc = pc.dictionary_encode(arrs[0])
     out = [enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)]
     dictionary = enc.dictionary
-    for c in cols[1:]:
-        arr = arrow(c)
+    for arr in arrs[1:]:  # looked up in the first column's values; only what is new is encoded
         got = pc.index_in(arr, value_set=dictionary)
         new = got.is_null().to_numpy(zero_copy_only=False)
         codes = got.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -1496,16 +1580,7 @@ def _codes(*cols: pd.Series) -> tuple[list[np.ndarray], int]:
     if empty >= 0:
         for o in out:
             o[o == empty] = -1
-    return out, len(dictionary)
-
-
-def _code_lookup(*cols: pd.Series) -> dict[str, int]:
-    """The string -> code mapping of :func:`_codes` over the same columns."""
-    import pandas as pd
-
-    allv = pd.concat([c.reset_index(drop=True) for c in cols], ignore_index=True)
-    _, uniques = pd.factorize(allv)
-    return {str(u): i for i, u in enumerate(uniques)}
+    return _Codes(tuple(out), len(dictionary), strings=dictionary)
 
 
 def _group_first(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1553,6 +1628,18 @@ def _duplicates(t: pd.DataFrame, post: np.ndarray, acc: np.ndarray,
     first_of[idx] = firsts[group]
     dup = first_of != np.arange(n)
     return dup, first_of
+
+
+def _sparse_text(n: int, extra: Sequence[str]) -> pd.Categorical:
+    """``n`` empty strings followed by ``extra``, stored as codes (a categorical)."""
+    import numpy as np
+    import pandas as pd
+
+    cats = list(dict.fromkeys(["", *extra]))
+    where = {c: i for i, c in enumerate(cats)}
+    codes = np.concatenate([np.zeros(n, np.int32), np.asarray([where[x] for x in extra],
+                                                              dtype=np.int32)])
+    return pd.Categorical.from_codes(codes, categories=cats)
 
 
 def _nodes_frame(t: pd.DataFrame, n: int, m: int, posts_all: np.ndarray,
@@ -1633,9 +1720,8 @@ def _nodes_frame(t: pd.DataFrame, n: int, m: int, posts_all: np.ndarray,
         "changed_text": np.zeros(n + m, bool),
         "duplicate": dup_all,
         "duplicate_of_row": np.concatenate([dup_of, np.zeros(m, np.int64)]),
-        "note": [""] * n + notes if m else pd.Series([""] * n, dtype=object),
+        "note": _sparse_text(n, notes),
     })
-    nodes["post_id"] = nodes["post_id"].astype(str) if len(post_names) < 2 else nodes["post_id"]
     return nodes
 
 

@@ -1184,3 +1184,39 @@ def test_corpus_ced_cascade(corpus, rel):
     m = sa.marks.set_index(["mark", "rule"]).loc[("500 reposts", "displayed")]
     assert m["count"] == expected["displayed_reposts"]
     assert math.isfinite(p["structural_virality"]) and p["structural_virality"] > 0
+
+
+# -- posts seen in captures ----------------------------------------------------------------------
+def test_capture_of_the_post_names_the_author_of_an_original_without_a_row(case, tmp_path):
+    """The list has no row for the original; a screenshot whose intake URL names the post gives
+    its author and displayed time, so the originator is the publisher, not a guess from the
+    parents the reposts name."""
+    lst = tmp_path / "reposts.csv"
+    lst.write_text("post_id,account_id,account_name,parent_account_id,time,text\n"
+                   "4882123456789012,200,李四,100,2026-11-20T14:40:00+08:00,转发微博\n"
+                   "4882123456789012,300,王五,200,2026-11-20T15:01:00+08:00,说得对\n",
+                   encoding="utf-8")
+    shot = tmp_path / "Screenshot_post.png"
+    shot.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    case.add([lst], facts=IntakeFacts(captured_at="2026-11-21T09:00:00+08:00"), progress=False)
+    case.add([shot], facts=IntakeFacts(
+        url="https://weibo.com/100/4882123456789012?type=comment", publisher_id="100",
+        publisher="张三", displayed_time="2026-11-20 14:32",
+        captured_at="2026-11-21T09:00:00+08:00"), progress=False)
+    sa = case.spread(progress=False)
+    post = sa.to_json()[0]
+    assert post["originators"] == ["100"]
+    assert post["original_time"] == "2026-11-20T06:32:00Z"
+    shot_id = next(it.evidence_id for it in case.items if it.name == shot.name)
+    assert shot_id in post["evidence"]
+    root = sa.nodes[sa.nodes["kind"] == "implied root"].iloc[0]
+    assert root["evidence_id"] == shot_id and "intake facts" in root["note"]
+    assert post["data_quality"]["negative_delays"] == 0
+
+
+def test_capture_naming_another_post_is_not_used():
+    from types import SimpleNamespace as NS
+
+    item = NS(evidence_id="E0001", digests=NS(sha256="ab" * 32), facts=IntakeFacts(
+        url="https://weibo.com/100/48821234567890123", publisher_id="100"))
+    assert spread.captured_posts(["4882123456789012"], [item]) == []

@@ -544,28 +544,40 @@ class Case:
         and record in the custody log which files were written, their SHA-256, and the items
         and custody head they were made from.  ``analysis``: one already made by
         :meth:`spread` from this case (else it is made now)."""
-        import hashlib
-
-        from forensics.custody import Action, EntryDraft
-
         if analysis is None:
             analysis = self.spread(progress=progress, **params)
         head = self.head
-        written = analysis.write(out, post_id=post_id)
-        used = sorted({e for e in analysis.nodes["evidence_id"] if e})
+        written = analysis.write(out, post_id=post_id)  # type: ignore[attr-defined]
+        self.log_export("spread", written, analysis=analysis, post_id=post_id, head=head,
+                        params=params)
+        return written
+
+    def log_export(self, what: str, files: Mapping[str, Path], *, analysis: object = None,
+                   post_id: str | None = None, head: Entry | None = None,
+                   params: Mapping[str, object] | None = None) -> Entry:
+        """Record in the custody log that derived files were written from this case: their
+        SHA-256, the items they were made from (the evidence numbers an analysis names) and
+        the custody head they were made from."""
+        from forensics.custody import Action, EntryDraft
+
+        head = head if head is not None else self.head
+        used: set[str] = set()
+        nodes = getattr(analysis, "nodes", None)
+        if nodes is not None:
+            used = {str(e) for e in nodes["evidence_id"].unique() if e}
         known = {it.evidence_id: it for it in self.items}
-        refs = tuple(known[e].ref for e in used if e in known)
-        files = {name: hashlib.sha256(p.read_bytes()).hexdigest()
-                 for name, p in sorted(written.items())}
-        self.record([EntryDraft(Action.EXPORT, evidence=refs, details={
-            "what": "spread", "out": str(Path(out).resolve()), "files": files,
-            "post_id": post_id,
+        refs = tuple(known[e].ref for e in sorted(used) if e in known)
+        digests = {name: hashlib.sha256(Path(p).read_bytes()).hexdigest()
+                   for name, p in sorted(files.items())}
+        (entry,) = self.record([EntryDraft(Action.EXPORT, evidence=refs, details={
+            "what": what, "out": str(Path(next(iter(files.values()))).resolve().parent)
+            if files else None, "files": digests, "post_id": post_id,
             "made_from_head": {"seq": head.seq, "entry_sha256": head.entry_sha256} if head
             else None,
-            "params": {k: v for k, v in sorted(params.items())
+            "params": {k: v for k, v in sorted((params or {}).items())
                        if isinstance(v, int | float | str)},
         })])
-        return written
+        return entry
 
     def findings(self, *, progress: bool | None = None, **kwargs: object):
         """Cross-checks of the times: see :func:`forensics.findings.find`."""

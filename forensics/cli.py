@@ -595,7 +595,7 @@ def findings(case: Path, tolerance: float, as_json: bool, progress: bool | None)
                    "in the custody log.")
 @click.option("--figure", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Draw the cascade (.png, .pdf or .svg); the cumulative curve goes beside it "
-                   "as NAME-curve.EXT.  Needs --post when there are several posts.")
+                   "as NAME-curve.EXT.  Without --post: the post with the most nodes.")
 @click.option("--amplifier-min-reach", type=int, default=10, show_default=True,
               help="Reposts that must descend from an account's reposts to call it an amplifier.")
 @click.option("--variant-min-similarity", type=float, default=0.6, show_default=True,
@@ -630,27 +630,32 @@ def spread(case: Path | None, lists: tuple[Path, ...], captured_at: str | None, 
             for w in tb.attrs.get("warnings", ()):
                 click.echo(f"note: {tb.attrs['source']['path']}: {w}", err=True)
         analysis = analyze(pd.concat(tables, ignore_index=True), progress=progress, **params)
-        if out is not None:
-            analysis.write(out, post_id=post_id)
+        c = None
     else:
         c = _open_case(str(case))
         analysis = c.spread(progress=progress, **params)
-        if out is not None:
-            c.write_spread(out, post_id=post_id, analysis=analysis, **params)
     posts = [p for p in analysis.to_json() if post_id is None or p["post_id"] == post_id]
     if post_id is not None and not posts:
         raise InputError(f"post {post_id!r} is not in the repost lists; posts: "
                          f"{', '.join(analysis.posts['post_id'][:10])}")
+    if out is not None:
+        if c is not None:
+            c.write_spread(out, post_id=post_id, analysis=analysis, **params)
+        else:
+            analysis.write(out, post_id=post_id)
+        click.echo(f"exports written to {out}", err=True)
     if figure is not None:
         from forensics.figures import save_figure
         from forensics.spread_figures import cascade_figure, spread_curve_figure
 
+        figure.parent.mkdir(parents=True, exist_ok=True)
         save_figure(cascade_figure(analysis, post_id), figure)
         curve = figure.with_name(f"{figure.stem}-curve{figure.suffix}")
         save_figure(spread_curve_figure(analysis, post_id), curve)
+        if c is not None:
+            c.log_export("spread figures", {figure.name: figure, curve.name: curve},
+                         analysis=analysis, post_id=post_id)
         click.echo(f"figures written to {figure} and {curve}", err=True)
-    if out is not None:
-        click.echo(f"exports written to {out}", err=True)
     if as_json:
         _emit_json(posts)
     else:

@@ -90,6 +90,7 @@ __all__ = [
     "make_table",
     "read_repost_list",
     "repost_table",
+    "seen_posts",
 ]
 
 #: The reference marks of the 2013 interpretation, art. 2 (reported against, never concluded on).
@@ -107,11 +108,11 @@ _STR_COLUMNS = ("post_id", "account_id", "account_name", "parent_account_id", "p
                 "repost_id", "parent_repost_id", "parent_source", "time_shown", "zone", "text",
                 "views_shown", "views_kind", "reposts_shown", "reposts_kind", "evidence_id",
                 "sha256")
-#: The columns two rows must share to be exact duplicates (the evidence file and row may differ:
-#: the same row in two exports of one list is one repost).
+#: The columns two rows must share to be exact duplicates: every column of the form but the
+#: displayed counts, which change between captures (the evidence file and row may differ too:
+#: the same row in two captures of one list is one repost).
 _DUP_COLUMNS = ("post_id", "account_id", "account_name", "parent_account_id", "parent_name",
-                "repost_id", "parent_repost_id", "time_shown", "text", "views_shown",
-                "reposts_shown")
+                "repost_id", "parent_repost_id", "time_shown", "text")
 
 #: How the reposts and the views were counted, for the reference marks.
 COUNTING_RULES: Mapping[str, str] = {
@@ -135,8 +136,10 @@ QUALITY_KEYS = ("duplicate_rows", "multi_parent", "self_loops", "cycles", "negat
 _EXTRA_QUALITY = ("missing_root", "inferred_links", "unresolved_parents", "untimed_rows",
                   "approximate_counts")
 _QUALITY_TEXT = {
-    "duplicate_rows": "rows identical to an earlier row in every column of the form (also across "
-                      "files); kept, counted once by the 'unique' and 'accounts' rules",
+    "duplicate_rows": "rows identical to an earlier row in every column of the form except the "
+                      "displayed counts (views, reposts, comments, likes), which change "
+                      "between captures; also across files (two captures of one list); kept, "
+                      "counted once by the 'unique' and 'accounts' rules",
     "multi_parent": "accounts that reposted the post from more than one parent account",
     "self_loops": "rows whose parent is the same account (or the same repost id)",
     "cycles": "cycles of parent links (A from B, B from A); each was cut at its earliest row, "
@@ -859,10 +862,12 @@ class SpreadAnalysis:
     def cumulative(self, post_id: str | None = None) -> pd.DataFrame:
         """Cumulative counts over time for one post (the only one when not named).
 
-        Columns: ``time`` (UTC, one row per distinct repost time, sorted), ``rows``,
-        ``unique``, ``accounts`` (the counting rules of :data:`COUNTING_RULES`) and ``views``:
-        the views that the posts published so far **showed at capture** (not views reached by
-        that time).  Times are the latest bound of each repost's time.
+        Columns: ``time`` (UTC, one row per distinct time, sorted), ``rows``, ``unique``,
+        ``accounts`` (the counting rules of :data:`COUNTING_RULES`; the originator is not a
+        reposting account) and ``views``: the views that the original and the reposts
+        published so far **showed at capture** (not views reached by that time; a repost seen
+        in several captures counts with its first copy).  Times are the latest bound of each
+        time.
         """
         import pandas as pd
 
@@ -876,7 +881,11 @@ class SpreadAnalysis:
                                  "accounts": pd.Series([], dtype="int64"),
                                  "views": pd.Series([], dtype="int64")})
         sub = sub.sort_values(["latest", "node"], kind="stable")
-        first_acc = ~sub[~sub["duplicate"]].duplicated("account_key")
+        roots = nd[(nd["post_id"] == post_id) & (nd["parent_node"] < 0) & ~nd["duplicate"]]
+        originators = set(roots["account_key"]) - {""}
+        live = sub[~sub["duplicate"] & (sub["account_key"] != "")
+                   & ~sub["account_key"].isin(originators)]
+        first_acc = ~live.duplicated("account_key")
         frame = pd.DataFrame({
             "time": sub["latest"],
             "rows": 1,
@@ -884,6 +893,11 @@ class SpreadAnalysis:
             "accounts": first_acc.reindex(sub.index, fill_value=False).astype("int64"),
             "views": sub["views"].where(~sub["duplicate"], 0).fillna(0).astype("int64"),
         })
+        shown = roots[roots["latest"].notna() & roots["views"].notna()]
+        if not shown.empty:  # the original's own views, from its time
+            frame = pd.concat([pd.DataFrame({
+                "time": shown["latest"], "rows": 0, "unique": 0, "accounts": 0,
+                "views": shown["views"].astype("int64")}), frame], ignore_index=True)
         g = frame.groupby("time", sort=True).sum().cumsum().reset_index()
         return g[["time", "rows", "unique", "accounts", "views"]]
 
@@ -933,12 +947,15 @@ class SpreadAnalysis:
         ``reposted_from`` edge from the parent account to the reposting account for every
         repost row, with its time, text, evidence number, SHA-256, row and how it is known.
         ``level="repost"``: a :class:`networkx.DiGraph` of the cascade forest, one node per
-        repost row (``n<node>``) with the columns of :attr:`nodes`.
+        repost row (``n<node>``, exact duplicates left out, as the measures leave them out)
+        with the columns of :attr:`nodes`.  A parent known only by a repost id that has no row
+        is the node ``repost:<id>`` in the account-level graph.
         """
         import networkx as nx
 
         nd = self.nodes if post_id is None else self.nodes[self.nodes["post_id"] == post_id]
         if level == "repost":
+            nd = nd[~nd["duplicate"]]  # the cascade tree: a duplicate row is not a node of it
             g = nx.DiGraph(kind="repost cascade")
             for r in nd.itertuples(index=False):
                 g.add_node(f"n{r.node}", **_attrs(r, _NODE_ATTRS))
@@ -956,7 +973,9 @@ class SpreadAnalysis:
         names = dict(zip(nd["account_key"], nd["account_name"], strict=False))
         for key in nd["account_key"].unique():
             if key:
-                g.add_node(key, kind="account", account_id=key.split(":", 1)[1]
+                g.add_node(key, kind={"account": "account", "name": "account known by name",
+                                      "repost": "missing repost"}[key.split(":", 1)[0]],
+                           account_id=key.split(":", 1)[1]
                            if key.startswith("account:") else "",
                            account_name=names.get(key) or "",
                            roles="; ".join(sorted(roles.get(key, ()))))
@@ -1144,7 +1163,7 @@ def _iso(t: object) -> str | None:
 _KNOWN = ("", "explicit", "chain", "inferred")
 _RULES = ("", "repost-id", "only", "latest-before", "not-in-list", "unresolved",
           "no parent named (time order)", "parent not in the list", "cycle cut here",
-          "root chosen in a cycle (earliest row)", "exact duplicate", "original")
+          "root chosen in a cycle (earliest row)", "exact duplicate")
 _R = {r: i for i, r in enumerate(_RULES)}
 _K = {k: i for i, k in enumerate(_KNOWN)}
 _KINDS = ("original", "repost", "implied root", "missing parent")
@@ -1431,9 +1450,9 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
     variants = _variants(nodes, root, kind, posts_all, params)
     if not variants.empty:
         nodes.loc[variants["node"].to_numpy(), "changed_text"] = True
-    accounts = _accounts(nodes, akey, posts_all, kind, tree, children, reach, e_all, params)
-    marks = _marks(nodes, t, root, kind, posts_all, akey, e_all, l_all, dup_all, post_names,
-                   params, displayed)
+    accounts = _accounts(nodes, akey, posts_all, kind, tree, children, reach, l_all, params)
+    marks = _marks(nodes, t, root, kind, posts_all, akey, e_all, l_all, dup_all, first_of,
+                   post_names, params, displayed)
     quality = _quality(t, q, post_names, post_codes, {
         "duplicate_rows": dup, "self_loops": self_loop & live, "negative_delays": neg,
         "missing_parents": miss_rows & ~under_implied, "unresolved_parents": unresolved,
@@ -1681,10 +1700,13 @@ def _nodes_frame(t: pd.DataFrame, n: int, m: int, posts_all: np.ndarray,
     key = ("account:" + account_id).where(account_id != "", "")
     if m:
         by_name = (akey[n:] >= n_acc)
-        names_key = pd.Series(["name:" + x if b else "" for x, b in zip(ph_names, by_name,
-                                                                          strict=True)])
+        prids = t["parent_repost_id"].to_numpy(dtype=object)[first_rows]
+        ph_keys = [("name:" + ph_names[j]) if by_name[j] else
+                   (f"account:{ph_ids[j]}" if ph_ids[j] else
+                    f"repost:{prids[j]}" if has_prid[first_rows[j]] else "")
+                   for j in range(m)]
         key = key.astype(object)
-        key.iloc[n:] = np.where(by_name, names_key, key.iloc[n:].to_numpy())
+        key.iloc[n:] = ph_keys
         key = key.astype(account_id.dtype)
     dup_of = np.where(dup_all[:n], t["row"].to_numpy(np.int64)[first_of], 0)
     evidence = col("evidence_id", [""] * m)
@@ -1949,7 +1971,7 @@ def _variants(nodes: pd.DataFrame, root: np.ndarray, kind: np.ndarray, posts_all
     threshold = params.variant_min_similarity
     orig = {}
     for p, r in enumerate(root):
-        if r >= 0 and kind[r] == 0:
+        if r >= 0 and kind[r] in (0, 2):  # an original row, or a capture's text for it
             orig[p] = _own_text(str(nodes["text"].iat[int(r)]))
     orig = {p: o for p, o in orig.items() if o}
     if not orig:
@@ -1989,7 +2011,7 @@ def _variants(nodes: pd.DataFrame, root: np.ndarray, kind: np.ndarray, posts_all
 
 
 def _accounts(nodes: pd.DataFrame, akey: np.ndarray, posts_all: np.ndarray, kind: np.ndarray,
-              tree: np.ndarray, children: np.ndarray, reach: np.ndarray, e_all: np.ndarray,
+              tree: np.ndarray, children: np.ndarray, reach: np.ndarray, l_all: np.ndarray,
               params: SpreadParams) -> pd.DataFrame:
     """One row per (post, account), computed on arrays."""
     import numpy as np
@@ -2012,9 +2034,9 @@ def _accounts(nodes: pd.DataFrame, akey: np.ndarray, posts_all: np.ndarray, kind
     rows = np.bincount(g, minlength=ng)
     direct = np.bincount(g, weights=children[sel], minlength=ng).astype(np.int64)
     down = np.bincount(g, weights=reach[sel], minlength=ng).astype(np.int64)
-    first = np.full(ng, big, dtype=np.int64)
+    first = np.full(ng, big, dtype=np.int64)  # the latest bound, as first_repost_time
     rep = kind[sel] == 1
-    np.minimum.at(first, g[rep], np.where(e_all[sel][rep] == nat, big, e_all[sel][rep]))
+    np.minimum.at(first, g[rep], np.where(l_all[sel][rep] == nat, big, l_all[sel][rep]))
     first = np.where(first == big, nat, first)
     is_orig = np.bincount(g, weights=np.isin(kind[sel], (0, 2)), minlength=ng) > 0
     missing = np.bincount(g, weights=kind[sel] == 3, minlength=ng) == rows
@@ -2091,8 +2113,8 @@ def _iso_ns(v: int) -> str:
 
 def _marks(nodes: pd.DataFrame, t: pd.DataFrame, root: np.ndarray, kind: np.ndarray,
            posts_all: np.ndarray, akey: np.ndarray, e_all: np.ndarray, l_all: np.ndarray,
-           dup_all: np.ndarray, post_names: np.ndarray, params: SpreadParams,
-           displayed: Sequence[DisplayedCount]) -> pd.DataFrame:
+           dup_all: np.ndarray, first_of: np.ndarray, post_names: np.ndarray,
+           params: SpreadParams, displayed: Sequence[DisplayedCount]) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
@@ -2128,14 +2150,18 @@ def _marks(nodes: pd.DataFrame, t: pd.DataFrame, root: np.ndarray, kind: np.ndar
     # counts shown for the whole post: the original row's own counts, captures of the post
     cap = _ns_array(t["captured_at"])
     obs: dict[tuple[int, str], list[tuple]] = {}
+    copies: dict[int, list[int]] = {}  # the original row and its copies in other captures
+    for i in np.flatnonzero(dup_all[:n]):
+        copies.setdefault(int(first_of[i]), []).append(int(i))
     for p, r in enumerate(root):
         if 0 <= r < n and kind[r] == 0:
-            for what in ("views", "reposts"):
-                v = t[what].iat[int(r)]
-                if pd.notna(v):
-                    obs.setdefault((p, what), []).append(
-                        (p, what, int(v), int(cap[r]), str(t["evidence_id"].iat[int(r)]),
-                         str(t[f"{what}_kind"].iat[int(r)]) or "exact"))
+            for i in (int(r), *copies.get(int(r), ())):
+                for what in ("views", "reposts"):
+                    v = t[what].iat[i]
+                    if pd.notna(v):
+                        obs.setdefault((p, what), []).append(
+                            (p, what, int(v), int(cap[i]), str(t["evidence_id"].iat[i]),
+                             str(t[f"{what}_kind"].iat[i]) or "exact"))
     index = {str(x): i for i, x in enumerate(post_names)}
     for d in displayed:
         p = index.get(d.post_id)
@@ -2145,12 +2171,14 @@ def _marks(nodes: pd.DataFrame, t: pd.DataFrame, root: np.ndarray, kind: np.ndar
                                                     d.kind))
     # views of all unique rows of one evidence file together, shown at its capture time
     views = t["views"].to_numpy(dtype="float64", na_value=np.nan)
-    has = ~dup_all[:n] & ~np.isnan(views)
+    has = ~np.isnan(views)
     if has.any():
         ev_codes, ev_names = pd.factorize(t["evidence_id"])
         approx = t["views_kind"].isin(("approximate", "at least")).to_numpy()
         frame = pd.DataFrame({"p": posts_all[:n][has], "ev": ev_codes[has], "v": views[has],
-                              "cap": cap[has], "approx": approx[has]})
+                              "cap": cap[has], "approx": approx[has],
+                              "same": first_of[has]})
+        frame = frame.drop_duplicates(["ev", "same"])  # a repost once per file
         per_file = frame.groupby(["p", "ev"], sort=True).agg(
             v=("v", "sum"), cap=("cap", "first"), approx=("approx", "any"))
         for (p, e), v, c, a in zip(per_file.index, per_file["v"], per_file["cap"],

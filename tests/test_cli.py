@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -446,3 +447,27 @@ def test_spread_bad_list_exits_2(tmp_path):
     f.write_text("post_id,account_id,time\nP,1,2026-11-20 10:00\n", encoding="utf-8")
     r = run("spread", "--list", str(f), "--json")
     assert r.exit_code == 2 and str(f) in r.output and "parent_account_id" in r.output
+
+
+def test_spread_figure_goes_into_a_new_folder_and_is_logged(tmp_path):
+    d = _spread_case(tmp_path, SPREAD_CSV)
+    fig = tmp_path / "figs" / "new" / "cascade.png"
+    r = run("spread", str(d), "--post", "P1", "--figure", str(fig), "--no-progress")
+    assert r.exit_code == 0, r.output
+    curve = fig.with_name("cascade-curve.png")
+    assert fig.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and curve.exists()
+    log = run("log", str(d), "--json")
+    entries = json.loads(log.stdout)
+    last = entries[-1]
+    assert last["action"] == "export" and last["details"]["what"] == "spread figures"
+    assert last["details"]["files"]["cascade.png"] == hashlib.sha256(fig.read_bytes()).hexdigest()
+
+
+def test_spread_out_with_an_unknown_post_writes_and_logs_nothing(tmp_path):
+    d = _spread_case(tmp_path, SPREAD_CSV)
+    before = run("log", str(d), "--json").stdout
+    out = tmp_path / "exports"
+    r = run("spread", str(d), "--post", "NOPE", "--out", str(out), "--no-progress")
+    assert r.exit_code == 2 and "NOPE" in r.output
+    assert not out.exists()
+    assert run("log", str(d), "--json").stdout == before

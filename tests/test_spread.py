@@ -1012,8 +1012,9 @@ def test_graph_levels():
     (d,) = e.values()
     assert d["kind"] == "reposted_from" and d["evidence_id"] == "E0001" and d["known"] == "explicit"
     r = sa.graph(level="repost")
-    assert isinstance(r, nx.DiGraph) and r.number_of_nodes() == len(sa.nodes)
-    assert r.number_of_edges() == int((sa.nodes["parent_node"] >= 0).sum())
+    tree = sa.nodes[~sa.nodes["duplicate"]]  # a duplicate row is not a node of the cascade
+    assert isinstance(r, nx.DiGraph) and r.number_of_nodes() == len(tree) < len(sa.nodes)
+    assert r.number_of_edges() == int((tree["parent_node"] >= 0).sum())
     assert nx.is_forest(r)
     with pytest.raises(InputError):
         sa.graph(level="nonsense")
@@ -1220,3 +1221,47 @@ def test_capture_naming_another_post_is_not_used():
     item = NS(evidence_id="E0001", digests=NS(sha256="ab" * 32), facts=IntakeFacts(
         url="https://weibo.com/100/48821234567890123", publisher_id="100"))
     assert spread.captured_posts(["4882123456789012"], [item]) == []
+
+
+# -- two captures of one list; curves; placeholders in the account graph --------------------------
+def _capture(evidence: str, captured: str, views: int) -> pd.DataFrame:
+    rows = [row("O", minutes=0, text="原文", views=views, evidence_id=evidence),
+            row("A", "O", 5, views=views // 10, evidence_id=evidence),
+            row("B", "A", 9, views=views // 10, evidence_id=evidence)]
+    return spread.make_table(rows, captured_at=captured)
+
+
+def test_two_captures_of_one_list_count_each_repost_once_and_read_the_later_counts():
+    first = _capture("E0001", "2026-11-20T12:00:00+08:00", 3000)
+    later = _capture("E0002", "2026-11-21T12:00:00+08:00", 8000)
+    sa = spread.analyze(pd.concat([first, later], ignore_index=True))
+    post = sa.to_json()[0]
+    assert post["repost_rows"] == 4 and post["unique_reposts"] == 2  # rows: both copies
+    assert post["data_quality"]["duplicate_rows"] == 3
+    assert post["data_quality"]["unresolved_parents"] == 0
+    assert post["originators"] == ["O"]
+    # the original showed 3,000 views at the first capture and 8,000 at the second
+    assert post["reached_5000_views_at"]["original_displayed"] == "2026-11-21T04:00:00Z"
+    m = sa.marks[(sa.marks["rule"] == "original_displayed")].iloc[0]
+    assert m["reached_earliest"] == pd.Timestamp("2026-11-20T04:00:00Z")
+    # each file's rows summed within the file: 3000+300+300 < 5000 <= 8000+800+800
+    assert post["reached_5000_views_at"]["all_rows_displayed"] == "2026-11-21T04:00:00Z"
+
+
+def test_cumulative_accounts_leave_out_the_originator_and_views_start_with_the_original():
+    sa = analyze_rows([row("O", minutes=0, views=100), row("A", "O", 5, views=10),
+                       row("O", "A", 7, views=1), row("B", "O", 9, views=5)])
+    cum = sa.cumulative("P")
+    assert cum["accounts"].iat[-1] == 2  # A and B; O is the originator
+    assert cum["rows"].iat[-1] == 3
+    assert cum["views"].iat[0] == 100 and cum["views"].iat[-1] == 116
+    acc_rule = sa.marks[(sa.marks["rule"] == "accounts")].iloc[0]
+    assert acc_rule["count"] == cum["accounts"].iat[-1]
+
+
+def test_parent_known_only_by_repost_id_is_a_node_of_the_account_graph():
+    sa = analyze_rows([row("O", minutes=0, repost_id="R0"),
+                       row("A", minutes=5, repost_id="R1", parent_repost_id="R9")])
+    g = sa.graph()
+    assert g.nodes["repost:R9"]["kind"] == "missing repost"
+    assert g.has_edge("repost:R9", "account:A")

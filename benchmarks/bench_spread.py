@@ -213,7 +213,7 @@ def _nth_times(ns: np.ndarray, dup: np.ndarray, root: np.ndarray, account_first:
     return out
 
 
-def run_igraph(path: Path) -> tuple[dict, pd.DataFrame]:
+def run_igraph(path: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     import igraph as ig
 
     df = pd.read_csv(path, dtype=str, engine="pyarrow", keep_default_na=False)
@@ -259,10 +259,20 @@ def run_igraph(path: Path) -> tuple[dict, pd.DataFrame]:
     tree = rid[keep]
     per_node = pd.DataFrame({"repost_id": np.asarray(uniques)[tree], "depth": depth[tree],
                              "reach": size[tree] - 1})
-    return measures, per_node
+    # per account (ours' accounts table): direct reposts, downstream reach, first repost
+    kids = np.bincount(par[vids[1:]], minlength=len(uniques)) if n > 1 else np.zeros(len(uniques))
+    acc_rows = accounts[keep]
+    per_account = pd.DataFrame({
+        "account_id": np.asarray(names, dtype=object),
+        "direct_reposts": np.bincount(acc_rows, weights=kids[tree], minlength=len(names)).astype(np.int64),
+        "downstream_reach": np.bincount(acc_rows, weights=size[tree] - 1,
+                                        minlength=len(names)).astype(np.int64),
+        "first_repost": np.where(first == np.iinfo(np.int64).max, -1, first),
+    })
+    return measures, per_node, per_account
 
 
-def run_networkx(path: Path) -> tuple[dict, pd.DataFrame]:
+def run_networkx(path: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     from collections import Counter
 
     import networkx as nx
@@ -297,7 +307,14 @@ def run_networkx(path: Path) -> tuple[dict, pd.DataFrame]:
     ids = list(size)
     per_node = pd.DataFrame({"repost_id": ids, "depth": [depth[v] for v in ids],
                              "reach": [size[v] - 1 for v in ids]})
-    return measures, per_node
+    acc = unique.assign(direct=[g.out_degree(v) for v in unique["repost_id"]],
+                        reach=[size[v] - 1 for v in unique["repost_id"]])
+    per_account = acc.groupby("account_id").agg(direct_reposts=("direct", "sum"),
+                                                downstream_reach=("reach", "sum")).reset_index()
+    first_ns = first.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    per_account["first_repost"] = pd.Series(first_ns, index=first.index).reindex(
+        per_account["account_id"]).fillna(-1).astype(np.int64).to_numpy()
+    return measures, per_node, per_account
 
 
 STEPS: dict[str, float] = {}
@@ -315,7 +332,7 @@ def run_ours(path: Path):
     return table, analysis
 
 
-def ours_measures(table: pd.DataFrame, analysis) -> tuple[dict, pd.DataFrame]:
+def ours_measures(table: pd.DataFrame, analysis) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     """The compared measures out of ``analyze``'s result (after the clock)."""
     post = analysis.posts.iloc[0]
     marks = analysis.marks
@@ -335,7 +352,14 @@ def ours_measures(table: pd.DataFrame, analysis) -> tuple[dict, pd.DataFrame]:
     }
     per_node = pd.DataFrame({"repost_id": rows.reindex(real["row"].to_numpy()).to_numpy(),
                              "depth": real["depth"].to_numpy(), "reach": real["reach"].to_numpy()})
-    return measures, per_node
+    acc = analysis.accounts
+    first = acc["first_repost"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(
+        dtype="datetime64[ns]").view(np.int64)
+    per_account = pd.DataFrame({"account_id": acc["account_id"].astype(str).to_numpy(),
+                                "direct_reposts": acc["direct_reposts"].to_numpy(np.int64),
+                                "downstream_reach": acc["downstream_reach"].to_numpy(np.int64),
+                                "first_repost": np.where(acc["first_repost"].isna(), -1, first)})
+    return measures, per_node, per_account
 
 
 def contender(name: str, path: Path, result: Path) -> int:
@@ -348,6 +372,8 @@ def contender(name: str, path: Path, result: Path) -> int:
     else:
         import networkx  # noqa: F401
     import pyarrow  # noqa: F401
+    import pyarrow.compute  # noqa: F401  (read_csv(engine="pyarrow") and ours both use them)
+    import pyarrow.csv  # noqa: F401
 
     base = _status("VmRSS")
     t = time.perf_counter()
@@ -359,8 +385,10 @@ def contender(name: str, path: Path, result: Path) -> int:
         out = run_networkx(path)
     seconds = time.perf_counter() - t
     peak = _status("VmHWM")
-    measures, per_node = ours_measures(*out) if name == "ours" else out
+    measures, per_node, per_account = ours_measures(*out) if name == "ours" else out
     per_node.sort_values("repost_id").to_parquet(result.with_suffix(".parquet"), index=False)
+    per_account.sort_values("account_id").to_parquet(
+        result.with_name(result.name + "-accounts.parquet"), index=False)
     measures.update(seconds=seconds, peak_mib=peak, base_mib=base, steps=STEPS)
     result.with_suffix(".json").write_text(json.dumps(measures, ensure_ascii=False))
     return 0
@@ -387,7 +415,8 @@ def spawn(name: str, path: Path, repeat: int) -> dict:
             best = m
     assert best is not None
     best.update(runs=times, peak_mib=max(peaks),
-                per_node=pd.read_parquet(OUT / f"result-{name}.parquet"))
+                per_node=pd.read_parquet(OUT / f"result-{name}.parquet"),
+                per_account=pd.read_parquet(OUT / f"result-{name}-accounts.parquet"))
     return best
 
 
@@ -423,6 +452,18 @@ def differences(mine: dict, ref: dict) -> list[str]:
             ex = ", ".join(f"{r.repost_id}: {getattr(r, col):.0f} vs {getattr(r, col + '_ref'):.0f}"
                            for r in bad.head(3).itertuples())
             out.append(f"per node {col}: {len(bad):,} of {len(both):,} differ (e.g. {ex})")
+    a, b = mine["per_account"], ref["per_account"]
+    both = a.merge(b, on="account_id", how="outer", suffixes=("", "_ref"), indicator=True)
+    k = int((both["_merge"] != "both").sum())
+    if k:
+        out.append(f"per account: {k} accounts in one result only")
+    both = both[both["_merge"] == "both"]
+    for col in ("direct_reposts", "downstream_reach", "first_repost"):
+        bad = both[both[col].to_numpy() != both[col + "_ref"].to_numpy()]
+        if len(bad):
+            ex = ", ".join(f"{r.account_id}: {getattr(r, col)} vs {getattr(r, col + '_ref')}"
+                           for r in bad.head(3).itertuples())
+            out.append(f"per account {col}: {len(bad):,} of {len(both):,} differ (e.g. {ex})")
     return out
 
 

@@ -64,7 +64,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from forensics.errors import InputError, WrongFormat
 
@@ -506,11 +506,23 @@ def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai
     except OSError as exc:
         raise InputError(f"{path}: cannot open ({exc.strerror or exc})") from None
     with os.fdopen(fd, "rb") as fh:
-        data = fh.read()
-    digest = sha256 or hashlib.sha256(data).hexdigest()
-    try:
-        table = _csv_table(data, 3 if data.startswith(b"\xef\xbb\xbf") else 0)
-    except UnicodeError:
+        # the digest first (streamed), then arrow reads the file in blocks: the whole file is
+        # never in memory as well as the table
+        h = hashlib.sha256()
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+        digest = sha256 or h.hexdigest()
+        try:
+            table = _csv_table(fh)
+        except UnicodeError:
+            fh.seek(0)
+            data = fh.read()
+        except ValueError as exc:
+            raise InputError(f"{path}: not a repost list of the documented form ({exc}); add it "
+                             f"to a case (`forensics add`) to have each bad row reported") from None
+        else:
+            data = b""
+    if data:  # not UTF-8: GB18030 (GBK), or bytes of no encoding
         with io.BytesIO(data) as fh2:
             try:
                 codec, _label, bad = _choose_encoding(fh2)
@@ -520,15 +532,13 @@ def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai
             raise InputError(f"{path}: the bytes at offset {bad} are neither UTF-8 nor GB18030; "
                              f"add the file to a case (`forensics add`), whose parser keeps such "
                              f"text with U+FFFD and reports where") from None
-        data = data.decode(codec).encode("utf-8")
         try:
-            table = _csv_table(data, 0)
+            table = _csv_table(io.BytesIO(data.decode(codec).encode("utf-8")))
         except (ValueError, UnicodeError) as exc:
             raise InputError(f"{path}: not a repost list of the documented form ({exc})") from None
-    except ValueError as exc:
-        raise InputError(f"{path}: not a repost list of the documented form ({exc}); add it to "
-                         f"a case (`forensics add`) to have each bad row reported") from None
     del data
+    for i in range(table.num_columns):  # one chunk per column (a take would join them anew
+        table = table.set_column(i, table.field(i), table.column(i).combine_chunks())  # each time)
     df = table.to_pandas()
     del table
     df.columns = [str(c).strip().lower() for c in df.columns]
@@ -669,7 +679,8 @@ def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai
                 pname[i] = nm
     row_no = np.arange(1, n + 1, dtype=np.int64)
     out = pd.DataFrame({
-        "post_id": post, "account_id": acc, "account_name": name, "parent_account_id": pacc_out,
+        "post_id": pd.Categorical(post), "account_id": acc, "account_name": name,
+        "parent_account_id": pacc_out,
         "parent_name": pd.Series(pname, dtype=object).astype(post.dtype), "repost_id": rid,
         "parent_repost_id": prid, "parent_source": pd.Categorical(source),
         "time_shown": shown,
@@ -689,7 +700,7 @@ def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai
     })
     out.attrs["warnings"] = warnings
     out.attrs["source"] = {"path": str(path), "sha256": digest}
-    pa.default_memory_pool().release_unused()  # the reader's buffers, back to the system
+    _release_arrow_memory()  # the reader's buffers
     return out
 
 
@@ -714,9 +725,9 @@ def _fullmatch(values: pd.Series, pattern: str) -> np.ndarray:
     return np.asarray(got.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _csv_table(data: bytes, start: int) -> pa.Table:
-    """Every column of a UTF-8 CSV with a header (from byte ``start``), as text: pyarrow's
-    reader, multi-threaded, into the large strings pandas keeps without a copy.
+def _csv_table(fh: BinaryIO) -> pa.Table:
+    """Every column of a UTF-8 CSV with a header (a UTF-8 BOM allowed), as text: pyarrow's
+    reader, in 16 MiB blocks, multi-threaded, into the large strings pandas keeps without a copy.
 
     Raises UnicodeError for bytes that are not UTF-8 and ValueError for anything else wrong
     (a row with another number of fields than the header, a duplicate column name).
@@ -726,17 +737,20 @@ def _csv_table(data: bytes, start: int) -> pa.Table:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    end = data.find(b"\n", start)
-    head = data[start: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
+    fh.seek(0)
+    first = fh.readline(1 << 20)
+    head = first.removeprefix(b"\xef\xbb\xbf").decode("utf-8").rstrip("\r\n")
     names = [c.strip().lower() for c in next(csv.reader([head]), [])]
     if not names or not any(names):
         raise ValueError("no header row")
     if len(set(names)) != len(names):
         raise ValueError(f"the header names a column twice: {', '.join(names)}")
+    fh.seek(0)
     try:
         return pacsv.read_csv(
-            pa.py_buffer(memoryview(data)[start:]),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+            fh,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
+                                           block_size=16 << 20),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.large_string() for c in names}, strings_can_be_null=False,
@@ -1243,6 +1257,7 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
         name = pname = np.full(n, -1, dtype=np.int64)
     dup, first_of = _duplicates(t, post_codes, acc, earliest)
     live = ~dup
+    _release_arrow_memory()
     step()
 
     # -- parent rows --------------------------------------------------------------------------
@@ -1423,7 +1438,8 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
                                       minlength=n_posts)
     unresolved = (rule[:n] == _R["unresolved"]) & live
     q["unresolved_parents"] = np.bincount(post_codes[unresolved], minlength=n_posts)
-    q["untimed_rows"] = np.bincount(post_codes[repost[:n] & (latest == nat)], minlength=n_posts)
+    untimed = repost[:n] & (latest == nat)
+    q["untimed_rows"] = np.bincount(post_codes[untimed], minlength=n_posts)
     vk = t["views_kind"].isin(("approximate", "at least")).to_numpy()
     rk = t["reposts_kind"].isin(("approximate", "at least")).to_numpy()
     q["approximate_counts"] = np.bincount(post_codes, weights=(vk.astype(np.int64) + rk) * live,
@@ -1444,20 +1460,25 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
 
     # -- the nodes frame ----------------------------------------------------------------------------
     del acc, pacc, rid, prid, name, pname, has_pacc, has_pname, pe, pkey, order_key, acc_codes
+    del earliest, latest, child_first, child_count, tree_parent, s, npp, stuck
+    _release_arrow_memory()
     nodes = _nodes_frame(t, n, m, posts_all, post_names, kind, akey, n_acc, parent_out, depth,
                          e_all, l_all, known, rule, reach, children, dup_all, first_of,
                          first_rows, ph_acc, ph_name, has_prid, seen_over)
+    _release_arrow_memory()
     variants = _variants(nodes, root, kind, posts_all, params)
     if not variants.empty:
         nodes.loc[variants["node"].to_numpy(), "changed_text"] = True
+    _release_arrow_memory()
     accounts = _accounts(nodes, akey, posts_all, kind, tree, children, reach, l_all, params)
+    _release_arrow_memory()
     marks = _marks(nodes, t, root, kind, posts_all, akey, e_all, l_all, dup_all, first_of,
                    post_names, params, displayed)
     quality = _quality(t, q, post_names, post_codes, {
         "duplicate_rows": dup, "self_loops": self_loop & live, "negative_delays": neg,
         "missing_parents": miss_rows & ~under_implied, "unresolved_parents": unresolved,
         "inferred_links": (known[:n] == _K["inferred"]) & live, "multi_parent": multi_rows,
-        "cycles": cycle_rows[:n], "untimed_rows": repost[:n] & (latest == nat)})
+        "cycles": cycle_rows[:n], "untimed_rows": untimed})
     step()
 
     # -- the posts frame ----------------------------------------------------------------------------
@@ -1557,6 +1578,29 @@ class _Codes:
         return None if got < 0 else int(got)
 
 
+def _id_ints(arr: pa.Array) -> np.ndarray:
+    """Numeric ids as int64 (``""`` as -1), without copying the strings when none is empty."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    empty = pc.equal(arr, "")
+    if not pc.any(empty).as_py():
+        return pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False)
+    out = np.full(len(arr), -1, dtype=np.int64)
+    keep = np.asarray(pc.invert(empty).to_numpy(zero_copy_only=False), dtype=bool)
+    out[keep] = pc.cast(arr.filter(pa.array(keep)), pa.int64()).to_numpy(zero_copy_only=False)
+    return out
+
+
+def _release_arrow_memory() -> None:
+    """Give the memory arrow freed back to the system (its allocator keeps it otherwise, and
+    numpy cannot use it)."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
 def _codes(*cols: pd.Series) -> _Codes:
     """Joint integer codes of string columns (equal strings, equal codes; ``""`` is -1).
 
@@ -1571,8 +1615,7 @@ def _codes(*cols: pd.Series) -> _Codes:
 
     arrs = [_arrow_strings(c) for c in cols]
     if all(pc.all(pc.match_substring_regex(a, _DIGITS_ID)).as_py() is not False for a in arrs):
-        ints = [pc.cast(pc.if_else(pc.equal(a, ""), "-1", a), pa.int64())
-                .to_numpy(zero_copy_only=False) for a in arrs]
+        ints = [_id_ints(a) for a in arrs]
         allv = np.concatenate(ints)
         codes, uniq = pd.factorize(allv)
         codes = codes.astype(np.int64)
@@ -1698,6 +1741,7 @@ def _nodes_frame(t: pd.DataFrame, n: int, m: int, posts_all: np.ndarray,
     account_id = col("account_id", ph_ids)
     account_name = col("account_name", ph_names)
     key = ("account:" + account_id).where(account_id != "", "")
+    key = pd.Series(_arrow_strings(key), dtype=key.dtype) if len(key) else key  # one chunk
     if m:
         by_name = (akey[n:] >= n_acc)
         prids = t["parent_repost_id"].to_numpy(dtype=object)[first_rows]
@@ -1737,14 +1781,25 @@ def _nodes_frame(t: pd.DataFrame, n: int, m: int, posts_all: np.ndarray,
         "row": np.concatenate([t["row"].to_numpy(np.int64), np.zeros(m, np.int64)]),
         "time_shown": col("time_shown", [""] * m),
         "text": text,
-        "views": pd.array(np.concatenate([t["views"].to_numpy(dtype="float64", na_value=np.nan),
-                                          np.full(m, np.nan)]), dtype="Float64").astype("Int64"),
+        "views": _views_column(t["views"], m),
         "changed_text": np.zeros(n + m, bool),
         "duplicate": dup_all,
         "duplicate_of_row": np.concatenate([dup_of, np.zeros(m, np.int64)]),
         "note": _sparse_text(n, notes),
-    })
+    }, copy=False)
     return nodes
+
+
+def _views_column(views: pd.Series, m: int) -> pd.arrays.IntegerArray:
+    """The table's views (Int64) and ``m`` empty values for the placeholders."""
+    import numpy as np
+    import pandas as pd
+
+    arr = pd.array(views, dtype="Int64")
+    values = arr.to_numpy(dtype=np.int64, na_value=0)
+    unknown = np.asarray(arr.isna())
+    return pd.arrays.IntegerArray(np.concatenate([values, np.zeros(m, np.int64)]),
+                                  np.concatenate([unknown, np.ones(m, bool)]))
 
 
 def _ns_array(s: pd.Series) -> np.ndarray:
@@ -1924,14 +1979,17 @@ def _own_bytes(text: pd.Series) -> np.ndarray:
     return np.where(cut >= 0, cut, full).astype(np.int64)
 
 
-def _own_texts(text: pd.Series) -> pd.Series:
-    """:func:`_own_text` of every text, on arrow arrays (RE2)."""
+def _own_texts(text: pd.Series, mask: np.ndarray) -> pd.Series:
+    """:func:`_own_text` of the texts where ``mask`` is set, on arrow arrays (RE2; a filter, not
+    a take, so the chunks of a large column are never put together)."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = pa.array(text.astype(object) if text.dtype == object else text)
-    cut = pc.replace_substring_regex(arr, r"(?s)\s*[/／]{2}\s*[@＠].*$", "", max_replacements=1)
+    picked = arr.filter(pa.array(mask))
+    cut = pc.replace_substring_regex(picked, r"(?s)\s*[/／]{2}\s*[@＠].*$", "",
+                                     max_replacements=1)
     return pd.Series(pc.utf8_trim_whitespace(cut).to_pylist(), dtype=object)
 
 
@@ -1983,12 +2041,12 @@ def _variants(nodes: pd.DataFrame, root: np.ndarray, kind: np.ndarray, posts_all
         lo[p] = math.ceil(len(o) * threshold / (2 - threshold))
     text = nodes["text"]
     own_max = _own_bytes(text)  # bytes >= characters: an upper bound of the own text
-    cand = np.flatnonzero((kind == 1) & ~nodes["duplicate"].to_numpy()
-                          & (own_max >= lo[posts_all]))
+    mask = (kind == 1) & ~nodes["duplicate"].to_numpy() & (own_max >= lo[posts_all])
+    cand = np.flatnonzero(mask)
     rows: list[tuple] = []
     if not len(cand):
         return pd.DataFrame(rows, columns=cols)
-    own = _own_texts(text.take(cand))
+    own = _own_texts(text, mask)
     pair, pairs = pd.factorize(pd.Series(posts_all[cand]).astype(str) + "\x1f" + own)
     for j, key in enumerate(pairs):
         p_str, _, own_j = str(key).partition("\x1f")
@@ -2038,9 +2096,12 @@ def _accounts(nodes: pd.DataFrame, akey: np.ndarray, posts_all: np.ndarray, kind
     rep = kind[sel] == 1
     np.minimum.at(first, g[rep], np.where(l_all[sel][rep] == nat, big, l_all[sel][rep]))
     first = np.where(first == big, nat, first)
-    is_orig = np.bincount(g, weights=np.isin(kind[sel], (0, 2)), minlength=ng) > 0
-    missing = np.bincount(g, weights=kind[sel] == 3, minlength=ng) == rows
-    changed = np.bincount(g, weights=nodes["changed_text"].to_numpy()[sel], minlength=ng) > 0
+    is_orig = np.zeros(ng, bool)
+    is_orig[g[np.isin(kind[sel], (0, 2))]] = True
+    missing = np.bincount(g[kind[sel] == 3], minlength=ng) == rows
+    changed = np.zeros(ng, bool)
+    changed[g[nodes["changed_text"].to_numpy()[sel]]] = True
+    del rep
     # names: the first non-empty name of the account in the post
     named = sel[(nodes["account_name"].take(sel) != "").to_numpy()]
     name_at = np.full(ng, big, dtype=np.int64)
@@ -2071,19 +2132,20 @@ def _accounts(nodes: pd.DataFrame, akey: np.ndarray, posts_all: np.ndarray, kind
         down >= params.amplifier_min_reach, 2, 3))).astype(np.int8)
     roles = pd.Categorical.from_codes(role + 4 * changed, categories=[
         *role_names, *(f"{r}; changed-text variant" for r in role_names)])
-    names = nodes["account_name"].take(np.maximum(name_at, 0)).reset_index(drop=True)
+    order = np.lexsort((g_keys, -down, posts_all[first_idx]))  # by post, reach down
+    pick = first_idx[order]
     df = pd.DataFrame({
-        "post_id": nodes["post_id"].take(first_idx).to_numpy(),
-        "account_key": nodes["account_key"].take(first_idx).reset_index(drop=True),
-        "account_id": nodes["account_id"].take(first_idx).reset_index(drop=True),
-        "account_name": names.where(name_at >= 0, ""),
-        "rows": rows, "direct_reposts": direct, "downstream_reach": down,
-        "first_repost": _to_ts(first),
-        "role": pd.Categorical.from_codes(role, categories=role_names),
-        "roles": roles, "evidence": evidence,
-    })
-    order = np.lexsort((g_keys, -down, posts_all[first_idx]))
-    return df.iloc[order].reset_index(drop=True)[cols]
+        "post_id": nodes["post_id"].take(pick).reset_index(drop=True),
+        "account_key": nodes["account_key"].take(pick).reset_index(drop=True),
+        "account_id": nodes["account_id"].take(pick).reset_index(drop=True),
+        "account_name": nodes["account_name"].take(np.maximum(name_at, 0)[order])
+        .reset_index(drop=True).where(name_at[order] >= 0, ""),
+        "rows": rows[order], "direct_reposts": direct[order], "downstream_reach": down[order],
+        "first_repost": _to_ts(first[order]),
+        "role": pd.Categorical.from_codes(role[order], categories=role_names),
+        "roles": roles.take(order), "evidence": evidence.take(order),
+    }, copy=False)
+    return df[cols]
 
 
 def _kth(post: np.ndarray, times: np.ndarray, k: int, n_posts: int) -> np.ndarray:
@@ -2170,22 +2232,25 @@ def _marks(nodes: pd.DataFrame, t: pd.DataFrame, root: np.ndarray, kind: np.ndar
             obs.setdefault((p, d.what), []).append((p, d.what, d.value, at, d.evidence_id,
                                                     d.kind))
     # views of all unique rows of one evidence file together, shown at its capture time
-    views = t["views"].to_numpy(dtype="float64", na_value=np.nan)
-    has = ~np.isnan(views)
-    if has.any():
+    views = pd.array(t["views"], dtype="Int64")
+    has = np.flatnonzero(~np.asarray(views.isna()))
+    if len(has):
         ev_codes, ev_names = pd.factorize(t["evidence_id"])
-        approx = t["views_kind"].isin(("approximate", "at least")).to_numpy()
-        frame = pd.DataFrame({"p": posts_all[:n][has], "ev": ev_codes[has], "v": views[has],
-                              "cap": cap[has], "approx": approx[has],
-                              "same": first_of[has]})
-        frame = frame.drop_duplicates(["ev", "same"])  # a repost once per file
-        per_file = frame.groupby(["p", "ev"], sort=True).agg(
-            v=("v", "sum"), cap=("cap", "first"), approx=("approx", "any"))
-        for (p, e), v, c, a in zip(per_file.index, per_file["v"], per_file["cap"],
-                                   per_file["approx"], strict=True):
-            obs.setdefault((int(p), "all views"), []).append(
-                (int(p), "views", int(v), int(c), str(ev_names[e]),
-                 "approximate" if a else "exact"))
+        ev_codes = ev_codes.astype(np.int64)
+        # a repost once per file (the same repost in two captures: once in each)
+        _, first = np.unique(ev_codes[has] * (n + 1) + first_of[has], return_index=True)
+        has = has[first]
+        group, keys = pd.factorize(posts_all[has] * (len(ev_names) + 1) + ev_codes[has])
+        total = np.bincount(group, weights=views.to_numpy(dtype=np.int64, na_value=0)[has])
+        approx = t["views_kind"].isin(("approximate", "at least")).to_numpy()[has]
+        any_approx = np.bincount(group, weights=approx) > 0
+        first_row = np.full(len(keys), len(has), dtype=np.int64)
+        np.minimum.at(first_row, group, np.arange(len(has)))
+        for gi, key in enumerate(np.asarray(keys, dtype=np.int64)):
+            p, e = divmod(int(key), len(ev_names) + 1)
+            obs.setdefault((p, "all views"), []).append(
+                (p, "views", int(total[gi]), int(cap[has[first_row[gi]]]), str(ev_names[e]),
+                 "approximate" if any_approx[gi] else "exact"))
     for p in range(n_posts):
         rows.append((post_names[p], mark_r, "displayed",
                      *_first_over(obs.get((p, "reposts"), []), params.mark_reposts, "reposts")))

@@ -754,11 +754,23 @@ def _csv_table(fh: BinaryIO) -> pa.Table:
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.large_string() for c in names}, strings_can_be_null=False,
-                quoted_strings_can_be_null=False))
+                quoted_strings_can_be_null=False),
+            memory_pool=_reader_pool())
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc) or "utf8" in str(exc).lower():
             raise UnicodeError(str(exc)) from None
         raise ValueError(str(exc).split("\n")[0]) from None
+
+
+def _reader_pool() -> pa.MemoryPool:
+    """jemalloc where pyarrow has it: it gives the CSV reader's freed blocks back to the system
+    sooner than the default pool (a lower peak at a million rows); else the default."""
+    import pyarrow as pa
+
+    try:
+        return pa.jemalloc_memory_pool()
+    except (NotImplementedError, pa.ArrowNotImplementedError):  # pragma: no cover - per build
+        return pa.default_memory_pool()
 
 
 def _stripped(values: pd.Series) -> pd.Series:
@@ -1418,6 +1430,7 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
     s = (reach[nonroot] + 1).astype(np.float64)
     npp = nodes_per_post[posts_all[nonroot]].astype(np.float64)
     wiener = np.bincount(posts_all[nonroot], weights=s * (npp - s), minlength=n_posts)
+    del pair, lv_codes, levels, level_n, with_acc, nonroot
     pairs = nodes_per_post.astype(np.float64) * (nodes_per_post - 1) / 2
     virality = np.where(pairs > 0, wiener / np.where(pairs > 0, pairs, 1), 0.0)
 
@@ -1465,6 +1478,10 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
     nodes = _nodes_frame(t, n, m, posts_all, post_names, kind, akey, n_acc, parent_out, depth,
                          e_all, l_all, known, rule, reach, children, dup_all, first_of,
                          first_rows, ph_acc, ph_name, has_prid, seen_over)
+    # the frame holds its own (smaller) copies from here on
+    children = nodes["children"].to_numpy()
+    reach = nodes["reach"].to_numpy()
+    del parent_out, depth, parent
     _release_arrow_memory()
     variants = _variants(nodes, root, kind, posts_all, params)
     if not variants.empty:
@@ -1692,6 +1709,16 @@ def _duplicates(t: pd.DataFrame, post: np.ndarray, acc: np.ndarray,
     return dup, first_of
 
 
+def _small(a: np.ndarray) -> np.ndarray:
+    """int32 when the values fit (node numbers, depths, counts of a table below 2**31 rows):
+    half the memory of a million-row frame's integer columns."""
+    import numpy as np
+
+    if len(a) and (a.max() >= 2**31 or a.min() < -(2**31)):
+        return a
+    return a.astype(np.int32)
+
+
 def _sparse_text(n: int, extra: Sequence[str]) -> pd.Categorical:
     """``n`` empty strings followed by ``extra``, stored as codes (a categorical)."""
     import numpy as np
@@ -1753,6 +1780,10 @@ def _nodes_frame(t: pd.DataFrame, n: int, m: int, posts_all: np.ndarray,
         key.iloc[n:] = ph_keys
         key = key.astype(account_id.dtype)
     dup_of = np.where(dup_all[:n], t["row"].to_numpy(np.int64)[first_of], 0)
+    # the table's own time and count columns serve when no row was added or changed (no copy)
+    share = (not m and not seen_over and t["views"].dtype == "Int64"
+             and (e_all == _ns_array(t["earliest"])).all()
+             and (l_all == _ns_array(t["latest"])).all())
     evidence = col("evidence_id", [""] * m)
     sha = col("sha256", [""] * m)
     text = col("text", [""] * m)
@@ -1761,30 +1792,30 @@ def _nodes_frame(t: pd.DataFrame, n: int, m: int, posts_all: np.ndarray,
         for r, sp in seen_over.items():
             evidence.iat[r], sha.iat[r], text.iat[r] = sp.evidence_id, sp.sha256, sp.text
     nodes = pd.DataFrame({
-        "node": np.arange(n + m, dtype=np.int64),
+        "node": np.arange(n + m, dtype=np.int32 if n + m < 2**31 else np.int64),
         "post_id": pd.Categorical.from_codes(posts_all, categories=pd.Index(post_names,
                                                                            dtype=object)),
         "kind": pd.Categorical.from_codes(kind, categories=list(_KINDS)),
         "account_id": account_id,
         "account_name": account_name,
         "account_key": key,
-        "parent_node": parent,
-        "depth": depth,
-        "earliest": _to_ts(e_all),
-        "latest": _to_ts(l_all),
+        "parent_node": _small(parent),
+        "depth": _small(depth),
+        "earliest": t["earliest"].reset_index(drop=True) if share else _to_ts(e_all),
+        "latest": t["latest"].reset_index(drop=True) if share else _to_ts(l_all),
         "known": pd.Categorical.from_codes(known, categories=list(_KNOWN)),
         "rule": pd.Categorical.from_codes(rule, categories=list(_RULES)),
-        "reach": reach,
-        "children": children,
+        "reach": _small(reach),
+        "children": _small(children),
         "evidence_id": evidence,
         "sha256": sha,
-        "row": np.concatenate([t["row"].to_numpy(np.int64), np.zeros(m, np.int64)]),
+        "row": _small(np.concatenate([t["row"].to_numpy(np.int64), np.zeros(m, np.int64)])),
         "time_shown": col("time_shown", [""] * m),
         "text": text,
-        "views": _views_column(t["views"], m),
+        "views": t["views"].reset_index(drop=True) if share else _views_column(t["views"], m),
         "changed_text": np.zeros(n + m, bool),
         "duplicate": dup_all,
-        "duplicate_of_row": np.concatenate([dup_of, np.zeros(m, np.int64)]),
+        "duplicate_of_row": _small(np.concatenate([dup_of, np.zeros(m, np.int64)])),
         "note": _sparse_text(n, notes),
     }, copy=False)
     return nodes

@@ -773,16 +773,54 @@ def _reader_pool() -> pa.MemoryPool:
         return pa.default_memory_pool()
 
 
+def _string_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """The offsets and bytes of an arrow string array as numpy views (no copy), or None for an
+    array with nulls."""
+    import numpy as np
+    import pyarrow as pa
+
+    if arr.null_count:
+        return None
+    bufs = arr.buffers()
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + len(arr) + 1]
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else \
+        np.zeros(0, np.uint8)
+    return offsets.astype(np.int64), data
+
+
+#: First and last UTF-8 bytes of the characters Python's ``str.strip`` removes (``isspace``):
+#: ASCII white space and \x1c-\x1f; U+0085, U+00A0 (C2 ..), U+1680 (E1 ..), U+2000-U+200A,
+#: U+2028, U+2029, U+202F, U+205F (E2 ..), U+3000 (E3 ..).
+_WS_FIRST = bytes([9, 10, 11, 12, 13, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0xC2, 0xE1, 0xE2, 0xE3])
+_WS_LAST = bytes([9, 10, 11, 12, 13, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, *range(0x80, 0x8B), 0x9F,
+                  0xA0, 0xA8, 0xA9, 0xAF])
+
+
 def _stripped(values: pd.Series) -> pd.Series:
     """The values with surrounding white space removed, as Python's ``str.strip`` does (the
-    parser's rule); the column is copied only when some value has any."""
+    parser's rule); the column is copied only when some value has any.  The first and last
+    byte of every value are looked at on the arrow buffers; only values that may start or end
+    with white space are checked in Python."""
+    import numpy as np
     import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
-    arr = pa.array(values.astype(object) if values.dtype == object else values)
-    edge = r"[\s\p{Z}\x1c-\x1f\x85]"
-    if not pc.any(pc.match_substring_regex(arr, f"^{edge}|{edge}$")).as_py():
+    arr = _arrow_strings(values)
+    got = _string_buffers(arr)
+    if got is None:
+        maybe = np.arange(len(values))
+    else:
+        offsets, data = got
+        lens = np.diff(offsets)
+        full = np.flatnonzero(lens > 0)
+        first = data[offsets[:-1][full]]
+        last = data[offsets[1:][full] - 1]
+        ws_first = np.zeros(256, bool)
+        ws_first[list(_WS_FIRST)] = True
+        ws_last = np.zeros(256, bool)
+        ws_last[list(_WS_LAST)] = True
+        maybe = full[ws_first[first] | ws_last[last]]
+    if not any((x := str(values.iat[i])) != x.strip() for i in maybe):
         return values
     return pd.Series([str(x).strip() for x in values], index=values.index, dtype=values.dtype)
 
@@ -1569,9 +1607,6 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
 
 
 # -- helpers of analyze ------------------------------------------------------------------------------
-_DIGITS_ID = r"^(?:0|[1-9][0-9]{0,17})?$"
-
-
 @dataclass(frozen=True)
 class _Codes:
     """Joint integer codes of string columns: ``codes[i]`` for column i (-1 for ``""``),
@@ -1593,6 +1628,24 @@ class _Codes:
             return int(hit[0]) if len(hit) else None
         got = pc.index(self.strings, value).as_py() if self.strings is not None else -1
         return None if got < 0 else int(got)
+
+
+def _numeric_ids(arr: pa.Array) -> bool:
+    """Whether every value is empty or a plain number of at most 18 digits without a leading
+    zero (so text and int64 correspond one to one), checked on the arrow buffers."""
+    import numpy as np
+
+    got = _string_buffers(arr)
+    if got is None:
+        return False
+    offsets, data = got
+    seg = data[offsets[0]:offsets[-1]]
+    if seg.size and ((seg < 0x30) | (seg > 0x39)).any():
+        return False
+    lens = np.diff(offsets)
+    if lens.size and lens.max() > 18:
+        return False
+    return not (data[offsets[:-1][lens > 1]] == 0x30).any()
 
 
 def _id_ints(arr: pa.Array) -> np.ndarray:
@@ -1631,7 +1684,7 @@ def _codes(*cols: pd.Series) -> _Codes:
     import pyarrow.compute as pc
 
     arrs = [_arrow_strings(c) for c in cols]
-    if all(pc.all(pc.match_substring_regex(a, _DIGITS_ID)).as_py() is not False for a in arrs):
+    if all(_numeric_ids(a) for a in arrs):
         ints = [_id_ints(a) for a in arrs]
         allv = np.concatenate(ints)
         codes, uniq = pd.factorize(allv)

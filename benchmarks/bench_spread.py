@@ -371,8 +371,8 @@ def contender(name: str, path: Path, result: Path) -> int:
         import igraph  # noqa: F401
     else:
         import networkx  # noqa: F401
-    import pyarrow  # noqa: F401
-    import pyarrow.compute  # noqa: F401  (read_csv(engine="pyarrow") and ours both use them)
+    import pyarrow
+    import pyarrow.compute
     import pyarrow.csv  # noqa: F401
 
     base = _status("VmRSS")

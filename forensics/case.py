@@ -539,14 +539,16 @@ class Case:
 
     def write_spread(self, out: Path | str, *, post_id: str | None = None,
                      progress: bool | None = None, analysis: object = None,
-                     **params: object) -> dict[str, Path]:
+                     head: Entry | None = None, **params: object) -> dict[str, Path]:
         """Write the spread exports into ``out`` (:meth:`forensics.spread.SpreadAnalysis.write`)
         and record in the custody log which files were written, their SHA-256, and the items
         and custody head they were made from.  ``analysis``: one already made by
-        :meth:`spread` from this case (else it is made now)."""
+        :meth:`spread` from this case (else it is made now), and ``head``, the custody head it
+        was made from (else the head now)."""
         if analysis is None:
             analysis = self.spread(progress=progress, **params)
-        head = self.head
+            head = None
+        head = head if head is not None else self.head
         written = analysis.write(out, post_id=post_id)  # type: ignore[attr-defined]
         self.log_export("spread", written, analysis=analysis, post_id=post_id, head=head,
                         params=params)

@@ -634,13 +634,14 @@ def spread(case: Path | None, lists: tuple[Path, ...], captured_at: str | None, 
     else:
         c = _open_case(str(case))
         analysis = c.spread(progress=progress, **params)
+        made_from = c.head  # after any parsing the analysis needed
     posts = [p for p in analysis.to_json() if post_id is None or p["post_id"] == post_id]
     if post_id is not None and not posts:
         raise InputError(f"post {post_id!r} is not in the repost lists; posts: "
                          f"{', '.join(analysis.posts['post_id'][:10])}")
     if out is not None:
         if c is not None:
-            c.write_spread(out, post_id=post_id, analysis=analysis, **params)
+            c.write_spread(out, post_id=post_id, analysis=analysis, head=made_from, **params)
         else:
             analysis.write(out, post_id=post_id)
         click.echo(f"exports written to {out}", err=True)
@@ -654,7 +655,7 @@ def spread(case: Path | None, lists: tuple[Path, ...], captured_at: str | None, 
         save_figure(spread_curve_figure(analysis, post_id), curve)
         if c is not None:
             c.log_export("spread figures", {figure.name: figure, curve.name: curve},
-                         analysis=analysis, post_id=post_id)
+                         analysis=analysis, post_id=post_id, head=made_from, params=params)
         click.echo(f"figures written to {figure} and {curve}", err=True)
     if as_json:
         _emit_json(posts)

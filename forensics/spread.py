@@ -149,7 +149,8 @@ _QUALITY_TEXT = {
                        "(a deleted or unlisted post); the parent is kept as a placeholder node "
                        "hung under the original (inferred)",
     "missing_root": "1 when the post's original has no row: its author is taken from a capture "
-                    "of the post, or else from the parent that the earliest rows name",
+                    "of the post, or else from the parent that the earliest rows name (none "
+                    "when the rows form only a cycle: the originator is then not known)",
     "inferred_links": "links known from time order alone (a row naming no parent, a missing "
                       "parent, a broken cycle)",
     "unresolved_parents": "rows whose parent account has several rows and the rule could not "
@@ -252,9 +253,32 @@ def _typed(df: pd.DataFrame) -> pd.DataFrame:
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
     df["row"] = pd.to_numeric(df["row"], errors="coerce").fillna(0).astype("int64")
     for c in ("earliest", "latest", "captured_at"):
-        df[c] = pd.to_datetime(df[c], utc=True, errors="coerce", format="ISO8601").astype(
-            "datetime64[ns, UTC]")
+        df[c] = _utc_times(df[c])
     return df.reset_index(drop=True)
+
+
+def _utc_times(values: pd.Series) -> pd.Series:
+    """Times (ISO 8601 text, datetimes or timestamps) as UTC nanoseconds; a value that cannot
+    be read, or lies outside 1677-2262 (what nanoseconds hold), becomes NaT (the row keeps
+    ``time_shown``, and counts as a row without a time)."""
+    import pandas as pd
+
+    def one(v: object) -> pd.Timestamp:
+        try:
+            ts = pd.Timestamp(v)
+            if ts is pd.NaT:
+                return pd.NaT
+            ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+            return ts.as_unit("ns")
+        except (ValueError, OverflowError, TypeError):
+            return pd.NaT
+
+    try:
+        out = pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
+        return out.astype("datetime64[ns, UTC]")
+    except (ValueError, OverflowError, TypeError):  # out of the nanosecond range: one by one
+        return pd.Series([one(v) for v in values], index=values.index,
+                         dtype="datetime64[ns, UTC]")
 
 
 def make_table(rows: Iterable[Mapping[str, object]], *, zone: str = "Asia/Shanghai",
@@ -501,6 +525,7 @@ def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai
     )
 
     path = Path(path)
+    cap = _aware(captured_at, zone)
     try:
         fd = open_readonly(path)
     except OSError as exc:
@@ -517,26 +542,25 @@ def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai
         except UnicodeError:
             fh.seek(0)
             data = fh.read()
-        except ValueError as exc:
-            raise InputError(f"{path}: not a repost list of the documented form ({exc}); add it "
-                             f"to a case (`forensics add`) to have each bad row reported") from None
+        except ValueError:  # not a regular file of the form: the parser reads it row by row
+            return _read_with_parser(path, zone, cap, evidence_id, digest)
         else:
             data = b""
     if data:  # not UTF-8: GB18030 (GBK), or bytes of no encoding
         with io.BytesIO(data) as fh2:
             try:
                 codec, _label, bad = _choose_encoding(fh2)
-            except WrongFormat as exc:
-                raise InputError(f"{path}: {exc}") from None
-        if bad is not None:
-            raise InputError(f"{path}: the bytes at offset {bad} are neither UTF-8 nor GB18030; "
-                             f"add the file to a case (`forensics add`), whose parser keeps such "
-                             f"text with U+FFFD and reports where") from None
+            except WrongFormat:
+                bad = 0
+        if bad is not None:  # the parser reads such text with U+FFFD and says where
+            return _read_with_parser(path, zone, cap, evidence_id, digest)
         try:
             table = _csv_table(io.BytesIO(data.decode(codec).encode("utf-8")))
-        except (ValueError, UnicodeError) as exc:
-            raise InputError(f"{path}: not a repost list of the documented form ({exc})") from None
+        except (ValueError, UnicodeError):
+            return _read_with_parser(path, zone, cap, evidence_id, digest)
     del data
+    if _irregular_rows(table):  # blank rows, fields over the parser's limit
+        return _read_with_parser(path, zone, cap, evidence_id, digest)
     for i in range(table.num_columns):  # one chunk per column (a take would join them anew
         table = table.set_column(i, table.field(i), table.column(i).combine_chunks())  # each time)
     df = table.to_pandas()
@@ -554,7 +578,6 @@ def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai
     rid, prid, shown = col("repost_id"), col("parent_repost_id"), col("time")
     body = df["text"] if "text" in df.columns else pd.Series([""] * n, dtype=object)
     warnings: list[str] = []
-    cap = _aware(captured_at, zone)
 
     # Times: one pass for ISO 8601 with an offset, the reader once per other distinct string.
     import pyarrow as pa
@@ -577,14 +600,13 @@ def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai
                 zero_copy_only=False).view(np.int64)
             ok = np.ones(len(where), dtype=bool)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            got = pd.to_datetime(pd.Series(picked.to_pylist(), dtype=object), utc=True,
-                                 format="ISO8601", errors="coerce")
-            ok = got.notna().to_numpy()
-            vals = got.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").view(np.int64)
+            # an impossible date or one outside 1677-2262 among them: each through the reader
+            vals = np.zeros(len(where), dtype=np.int64)
+            ok = np.zeros(len(where), dtype=bool)
         e_u[where[ok]] = vals[ok]
         l_u[where[ok]] = vals[ok]
         z_u[where[ok]] = 1
-        iso[where[~ok]] = False  # impossible dates: the reader says why
+        iso[where[~ok]] = False  # read one by one below, which says what is wrong
     rest = uniq.filter(pa.array(~iso)).to_pylist() if (~iso).any() else []
     rest_at = np.flatnonzero(~iso)
     waiting = 0
@@ -599,8 +621,13 @@ def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai
         if tv is None:
             waiting += 1
             continue
-        e_u[i] = _ns(tv.earliest)
-        l_u[i] = _ns(tv.latest)
+        try:
+            e_u[i], l_u[i] = _ns(tv.earliest), _ns(tv.latest)
+        except (OverflowError, ValueError):  # pandas' OutOfBoundsDatetime is a ValueError
+            e_u[i] = l_u[i] = np.iinfo(np.int64).min
+            warnings.append(f"time {s!r} is outside 1677-2262, the range the analysis holds; "
+                            f"kept as shown, without a time")
+            continue
         z_u[i] = zones.index(tv.zone.value)
     if waiting:
         warnings.append(f"{waiting} distinct times are relative to the capture time; give "
@@ -740,7 +767,10 @@ def _csv_table(fh: BinaryIO) -> pa.Table:
     fh.seek(0)
     first = fh.readline(1 << 20)
     head = first.removeprefix(b"\xef\xbb\xbf").decode("utf-8").rstrip("\r\n")
-    names = [c.strip().lower() for c in next(csv.reader([head]), [])]
+    try:
+        names = [c.strip().lower() for c in next(csv.reader([head]), [])]
+    except csv.Error as exc:
+        raise ValueError(f"the header line cannot be read: {exc}") from None
     if not names or not any(names):
         raise ValueError("no header row")
     if len(set(names)) != len(names):
@@ -751,7 +781,7 @@ def _csv_table(fh: BinaryIO) -> pa.Table:
             fh,
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
                                            block_size=16 << 20),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.large_string() for c in names}, strings_can_be_null=False,
                 quoted_strings_can_be_null=False),
@@ -760,6 +790,61 @@ def _csv_table(fh: BinaryIO) -> pa.Table:
         if "UTF8" in str(exc) or "utf8" in str(exc).lower():
             raise UnicodeError(str(exc)) from None
         raise ValueError(str(exc).split("\n")[0]) from None
+
+
+#: The parser's csv module refuses a field longer than this (characters): the row is skipped.
+_FIELD_LIMIT = 131072
+
+
+def _irregular_rows(table: pa.Table) -> bool:
+    """Rows the fast reading would take differently from the parser: a row with every field
+    empty (the parser skips it as blank) or a field over :data:`_FIELD_LIMIT` characters."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    if not table.num_rows:
+        return False
+    total = np.zeros(table.num_rows, dtype=np.int64)
+    for col in table.columns:
+        lens = pc.binary_length(col).to_numpy(zero_copy_only=False)
+        total += lens
+        if (lens > _FIELD_LIMIT).any() and \
+                (pc.utf8_length(col).to_numpy(zero_copy_only=False) > _FIELD_LIMIT).any():
+            return True
+    return bool((total == 0).any())
+
+
+def _read_with_parser(path: Path, zone: str, captured_at: datetime | None, evidence_id: str,
+                      digest: str) -> pd.DataFrame:
+    """The repost table as the parser reads the file (row by row, each bad row reported in
+    ``attrs["warnings"]``): for files the fast reading does not take exactly as the parser does
+    (wrong field counts, blank rows, over-long fields, a duplicate column, bytes of no known
+    encoding)."""
+    import pandas as pd
+
+    from forensics.durable import open_readonly
+    from forensics.parsers import parse
+    from forensics.parsers.base import ParseContext
+    from forensics.parsers.reposts import CSV_MEDIA_TYPE
+
+    fd = open_readonly(path)
+    with os.fdopen(fd, "rb") as raw:
+        ctx = ParseContext(evidence_id=evidence_id or None, sha256=digest, name=path.name,
+                           size=os.fstat(raw.fileno()).st_size, default_zone=zone,
+                           captured_at=captured_at)
+        art = parse(io.BufferedReader(raw, 1 << 16), ctx, media_type=CSV_MEDIA_TYPE)
+    if art.unparsed_reason:
+        raise InputError(f"{path}: {art.unparsed_reason}")
+    records = pd.DataFrame([r.to_row() for r in art.records])
+    events = pd.DataFrame([e.to_row() for e in art.events])
+    for df in (records, events):
+        if not df.empty:
+            df["evidence_id"] = evidence_id
+    captured = {evidence_id: _iso(captured_at) if captured_at is not None else None}
+    out = repost_table(records, events if not events.empty else None, captured)
+    out.attrs["warnings"] = [f"{w.location}: {w.message}" for w in art.warnings]
+    out.attrs["source"] = {"path": str(path), "sha256": digest, "read_by": "parser"}
+    return out
 
 
 def _reader_pool() -> pa.MemoryPool:
@@ -946,9 +1031,8 @@ class SpreadAnalysis:
                                  "views": pd.Series([], dtype="int64")})
         sub = sub.sort_values(["latest", "node"], kind="stable")
         roots = nd[(nd["post_id"] == post_id) & (nd["parent_node"] < 0) & ~nd["duplicate"]]
-        originators = set(roots["account_key"]) - {""}
         live = sub[~sub["duplicate"] & (sub["account_key"] != "")
-                   & ~sub["account_key"].isin(originators)]
+                   & ~sub["account_key"].isin(self._originator_keys(post_id))]
         first_acc = ~live.duplicated("account_key")
         frame = pd.DataFrame({
             "time": sub["latest"],
@@ -977,7 +1061,9 @@ class SpreadAnalysis:
             return pd.DataFrame(columns=["bin", "rows", "unique", "accounts",
                                          "rows_total", "unique_total", "accounts_total"])
         sub = sub.sort_values(["latest", "node"], kind="stable")
-        first_acc = ~sub[~sub["duplicate"]].duplicated("account_key")
+        live = sub[~sub["duplicate"] & (sub["account_key"] != "")
+                   & ~sub["account_key"].isin(self._originator_keys(post_id))]
+        first_acc = ~live.duplicated("account_key")
         f = pd.DataFrame({"bin": sub["latest"].dt.floor(freq), "rows": 1,
                           "unique": (~sub["duplicate"]).astype("int64"),
                           "accounts": first_acc.reindex(sub.index, fill_value=False)
@@ -988,6 +1074,13 @@ class SpreadAnalysis:
         for c in ("rows", "unique", "accounts"):
             g[f"{c}_total"] = g[c].cumsum()
         return g.reset_index()
+
+    def _originator_keys(self, post_id: str) -> set[str]:
+        """The account keys of the post's root (not reposting accounts under any rule)."""
+        nd = self.nodes
+        roots = nd[(nd["post_id"] == post_id) & (nd["parent_node"] < 0) & ~nd["duplicate"]
+                   & nd["kind"].isin(("original", "implied root"))]
+        return set(roots["account_key"]) - {""}
 
     def _one_post(self, post_id: str | None) -> str:
         posts = list(self.posts["post_id"])
@@ -1158,8 +1251,9 @@ def _plain_graph(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
     h = nx.MultiDiGraph(**{k: v for k, v in g.graph.items() if v is not None})
     starts: dict[str, float] = {}
-    for u, v, k, d in g.edges(keys=True, data=True):
-        clean = {a: ("" if x is None else x) for a, x in d.items()}
+    for u0, v0, k0, d in g.edges(keys=True, data=True):
+        u, v, k = _xml_text(u0), _xml_text(v0), _xml_text(k0)
+        clean = {a: ("" if x is None else _xml_text(x)) for a, x in d.items()}
         t = d.get("latest") or d.get("earliest")
         if t:
             s = _epoch(t)
@@ -1168,12 +1262,30 @@ def _plain_graph(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
             starts.setdefault(u, s)
             starts[u] = min(starts[u], s)
         h.add_edge(u, v, key=k, **clean)
-    for n, d in g.nodes(data=True):
-        clean = {a: ("" if x is None else x) for a, x in d.items()}
+    for n0, d in g.nodes(data=True):
+        n = _xml_text(n0)
+        clean = {a: ("" if x is None else _xml_text(x)) for a, x in d.items()}
         if n in starts:
             clean["start"] = starts[n]
         h.add_node(n, **clean)
     return h
+
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_text(value: object) -> object:
+    r"""Text XML 1.0 can hold: a character it cannot (C0 controls but tab and line ends, lone
+    surrogates, U+FFFE/U+FFFF) is written as its escape ``\x0b`` (the CSV exports keep the
+    text exactly).  Other values are returned as they are.
+
+    >>> _xml_text("bad\x0bvt"), _xml_text(3)
+    ('bad\\x0bvt', 3)
+    """
+    if not isinstance(value, str) or not _XML_BAD.search(value):
+        return value
+    return _XML_BAD.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                        else f"\\u{ord(m.group()):04x}", value)
 
 
 def _epoch(iso: str) -> float:
@@ -1197,7 +1309,8 @@ def _gexf_bytes(g: nx.MultiDiGraph) -> bytes:
             d.setdefault("start", first)
     buf = io.BytesIO()
     nx.write_gexf(h, buf, encoding="utf-8", prettyprint=True)
-    return buf.getvalue()
+    # networkx stamps the day of writing; the same analysis must give the same bytes
+    return re.sub(rb' lastmodifieddate="[0-9-]*"', b"", buf.getvalue(), count=1)
 
 
 def _csv_bytes(df: pd.DataFrame) -> bytes:
@@ -1484,7 +1597,7 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
     miss_rows[miss] = True
     under_implied = miss_rows & (root_how[post_codes] == 2) & (parent[:n] == root[post_codes])
     q["missing_parents"] = np.bincount(post_codes[miss_rows & ~under_implied], minlength=n_posts)
-    q["missing_root"] = (root_how == 2).astype(np.int64)
+    q["missing_root"] = np.isin(root_how, (2, 3)).astype(np.int64)  # implied, or cut from a cycle
     q["inferred_links"] = np.bincount(posts_all[(known == _K["inferred"]) & tree],
                                       minlength=n_posts)
     unresolved = (rule[:n] == _R["unresolved"]) & live
@@ -1502,8 +1615,9 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
     if linked.any():
         # (post, account) pairs, then the distinct parents of each pair
         pc_codes, pc_keys = pd.factorize(post_codes[linked] * (n_acc + 1) + acc[linked])
-        trip = pd.unique(pc_codes.astype(np.int64) * (2 * n_acc + 2) + pkey[linked])
-        pa_n = np.bincount(trip // (2 * n_acc + 2), minlength=len(pc_keys))
+        width = int(pkey[linked].max()) + 1
+        trip = pd.unique(pc_codes.astype(np.int64) * width + pkey[linked])
+        pa_n = np.bincount(trip // width, minlength=len(pc_keys))
         multi = np.asarray(pc_keys, dtype=np.int64)[pa_n > 1] // (n_acc + 1)
         q["multi_parent"] = np.bincount(multi, minlength=n_posts)
         multi_rows[np.flatnonzero(linked)[(pa_n > 1)[pc_codes]]] = True
@@ -1556,7 +1670,7 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
     for p in range(n_posts):
         r = int(root[p])
         who: list[str] = []
-        if r >= 0 and (ids.iat[r] or names.iat[r]):
+        if r >= 0 and kind[r] in (0, 2) and (ids.iat[r] or names.iat[r]):
             who.append(str(ids.iat[r] or names.iat[r]))
         who += [x for x in extra_originators.get(p, ()) if x not in who]
         originators.append(tuple(who))
@@ -2273,7 +2387,10 @@ def _marks(nodes: pd.DataFrame, t: pd.DataFrame, root: np.ndarray, kind: np.ndar
     mark_r, mark_v = f"{params.mark_reposts} reposts", f"{params.mark_views} views"
     rows: list[tuple] = []
     first_acc = np.zeros(len(kind), bool)
-    root_key = np.where(root >= 0, akey[np.maximum(root, 0)], -1)
+    # the originator's own reposts are not counted (an original or implied root: a row made
+    # root to cut a cycle is a repost whose author is not known to be the originator)
+    root_key = np.where((root >= 0) & np.isin(kind[np.maximum(root, 0)], (0, 2)),
+                        akey[np.maximum(root, 0)], -1)
     sel = np.flatnonzero(rep & ~dup_all & (akey >= 0) & (akey != root_key[posts_all]))
     if len(sel):  # each account's earliest repost (by the latest bound) in each post
         lt = np.where(l_all[sel] == nat, big, l_all[sel])

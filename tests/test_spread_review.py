@@ -260,14 +260,18 @@ def test_over_time_accounts_follow_the_accounts_rule():
 
 
 # -- docs/spread.md 5: "A post with no original row (implied root) gets no variants" --------------
-def test_implied_root_gets_no_variants_even_with_a_captured_text():
+def test_implied_root_compares_variants_with_a_captured_text():
+    # the review found code and doc disagreeing; the code's rule is kept (a capture of the
+    # post gives the original's wording) and docs/spread.md now says so
     rows = [dict(post_id="P", account_id="B", parent_account_id="O", time_shown=T(1),
                  text="某公司老板携款跑路了")]
     seen = [spread.SeenPost("P", "O", "张三", datetime(2026, 11, 20, 2, tzinfo=UTC), None,
                             "某公司老板卷款跑路了", "E9", "ab" * 32, "social:post")]
     sa = spread.analyze(spread.make_table(rows), seen=seen, progress=False)
-    # got 1 (the code compares against a social:post's text; the doc says it does not)
-    assert sa.to_json()[0]["changed_text_variants"] == 0
+    assert sa.to_json()[0]["changed_text_variants"] == 1
+    assert sa.variants["diff"].iat[0] == "某公司老板[-卷-]{+携+}款跑路了"
+    bare = spread.analyze(spread.make_table(rows), progress=False)
+    assert bare.to_json()[0]["changed_text_variants"] == 0  # no text of the original: none
 
 
 # -- read_repost_list is documented as "the same reading as the parser" ----------------------------

@@ -646,7 +646,8 @@ def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai
         kinds = np.zeros(n, dtype=np.int8)  # "", exact, approximate, at least
         digits = _fullmatch(shown_c, r"\d{1,15}")
         if digits.any():
-            values[digits] = shown_c[digits].astype("int64").to_numpy()
+            values[digits] = pc.cast(_arrow_strings(shown_c).filter(pa.array(digits)),
+                                     pa.int64()).to_numpy(zero_copy_only=False)
             unknown[digits] = False
             kinds[digits] = 1
         rest = (~digits) & (shown_c != "").to_numpy()
@@ -2177,18 +2178,23 @@ def _own_bytes(text: pd.Series) -> np.ndarray:
     return np.where(cut >= 0, cut, full).astype(np.int64)
 
 
-def _own_texts(text: pd.Series, mask: np.ndarray) -> pd.Series:
-    """:func:`_own_text` of the texts where ``mask`` is set, on arrow arrays (RE2; a filter, not
-    a take, so the chunks of a large column are never put together)."""
-    import pandas as pd
+def _own_texts(text: pd.Series, mask: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """:func:`_own_text` of the texts where ``mask`` is set, as codes into the distinct own
+    texts: on arrow arrays (RE2; a filter, not a take, so the chunks of a large column are
+    never put together), only the distinct texts made into Python strings."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = pa.array(text.astype(object) if text.dtype == object else text)
     picked = arr.filter(pa.array(mask))
+    if isinstance(picked, pa.ChunkedArray):  # the chosen texts only: one dictionary for all
+        picked = picked.combine_chunks()
     cut = pc.replace_substring_regex(picked, r"(?s)\s*[/／]{2}\s*[@＠].*$", "",
                                      max_replacements=1)
-    return pd.Series(pc.utf8_trim_whitespace(cut).to_pylist(), dtype=object)
+    enc = pc.dictionary_encode(pc.utf8_trim_whitespace(cut))
+    codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, enc.dictionary.to_pylist()
 
 
 def _own_text(text: str) -> str:
@@ -2244,11 +2250,12 @@ def _variants(nodes: pd.DataFrame, root: np.ndarray, kind: np.ndarray, posts_all
     rows: list[tuple] = []
     if not len(cand):
         return pd.DataFrame(rows, columns=cols)
-    own = _own_texts(text, mask)
-    pair, pairs = pd.factorize(pd.Series(posts_all[cand]).astype(str) + "\x1f" + own)
-    for j, key in enumerate(pairs):
-        p_str, _, own_j = str(key).partition("\x1f")
-        p = int(p_str)
+    own_codes, own_values = _own_texts(text, mask)
+    width = len(own_values) + 1
+    pair, pairs = pd.factorize(posts_all[cand] * width + own_codes)
+    for j, key in enumerate(np.asarray(pairs, dtype=np.int64)):
+        p, code = divmod(int(key), width)
+        own_j = own_values[code]
         o = orig[p]
         if not own_j or own_j == o or \
                 2 * min(len(o), len(own_j)) / (len(o) + len(own_j)) < threshold:

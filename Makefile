@@ -1,5 +1,5 @@
 # Two commands do all set-up on a fresh machine:
-#   make demo   build a demonstration case, anchor it, back it up and verify it
+#   make demo   build a demonstration case (with its spread analysis), anchor it, back it up and verify it
 #   make test   lint (ruff) and the test suite with doctests (pytest --doctest-modules)
 PYTHON ?= python3
 VENV   := .venv

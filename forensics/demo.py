@@ -54,6 +54,19 @@ file,category,url,platform,publisher,publisher-id,displayed-time,captured-at,cap
 weibo-post.png,post,https://weibo.com/1234567890/Nabc123,微博,某某大V,1234567890,昨天 14:02,2026-11-21T09:15:00+08:00,张三,iOS 截屏,screenshot,Apple iPhone 13 (serial F2LXDEMO),证明涉案微博的内容、发布者和发布时间
 chat-export.txt,message,,微信,李四,,,2026-11-21T09:20:00+08:00,张三,微信导出,export,Apple iPhone 13 (serial F2LXDEMO),证明发布者讨论涉案微博
 mail.eml,message,,,张三,,,2026-11-21T09:30:00+08:00,张三,Thunderbird 128,saved e-mail,none,证明截图的转交时间
+reposts.csv,record/log,https://weibo.com/1234567890/Nabc123,微博,,,,2026-11-22T10:00:00+08:00,微博运营方,平台导出,platform export after a notice (民法典第1195条),none,证明涉案微博的转发范围
+"""
+
+#: The platform's repost list of the post (the documented form, docs/formats/reposts.md): the
+#: original, reposts from it and from each other with ``//@`` chains, one that changes a word.
+_REPOSTS = """post_id,account_id,account_name,parent_account_id,time,text,views,repost_id,parent_repost_id
+Nabc123,1234567890,某某大V,,2026-11-20T14:02:00+08:00,某公司老板张三卷款跑路了，大家转告！,1.2万,R0,
+Nabc123,2000000001,路人甲,1234567890,2026-11-20T14:10:00+08:00,转发微博,320,R1,R0
+Nabc123,2000000002,路人乙,1234567890,2026-11-20T14:12:30+08:00,真的假的？,85,R2,R0
+Nabc123,2000000003,路人丙,2000000001,2026-11-20T14:20:00+08:00,顶//@路人甲:转发微博,40,R3,R1
+Nabc123,2000000004,路人丁,2000000003,2026-11-20T14:31:00+08:00,//@路人丙:顶//@路人甲:转发微博,12,R4,R3
+Nabc123,2000000005,路人戊,1234567890,2026-11-20T15:05:00+08:00,某公司老板张三携款跑路了，大家转告！,2100,R5,R0
+Nabc123,2000000006,路人己,2000000005,2026-11-20T15:40:00+08:00,转发微博//@路人戊:某公司老板张三携款跑路了，大家转告！,30,R6,R5
 """
 
 
@@ -64,6 +77,7 @@ def build_demo(case_dir: Path, out_dir: Path) -> int:
     (captures / "weibo-post.png").write_bytes(_png(64, 128))
     (captures / "chat-export.txt").write_text(_CHAT, encoding="utf-8")
     (captures / "mail.eml").write_text(_EML, encoding="utf-8")
+    (captures / "reposts.csv").write_text(_REPOSTS, encoding="utf-8")
     (captures / "intake.csv").write_text(_SHEET, encoding="utf-8-sig")
     again = out_dir / "notary"
     again.mkdir(exist_ok=True)
@@ -79,6 +93,24 @@ def build_demo(case_dir: Path, out_dir: Path) -> int:
                                                  method="notarized capture", carrier="none"))
     for a in report.added:
         print(f"  {a.evidence_id} {a.status:<10} {a.sha256[:16]}… {a.source_path}")
+    analysis = case.spread(progress=False)
+    written = case.write_spread(out_dir / "spread", analysis=analysis)
+    from forensics.figures import save_figure
+    from forensics.spread_figures import cascade_figure, spread_curve_figure
+
+    figures = {"cascade.png": out_dir / "spread" / "cascade.png",
+               "spread-curve.png": out_dir / "spread" / "spread-curve.png"}
+    save_figure(cascade_figure(analysis, title="示例：转发树 / demonstration cascade"),
+                figures["cascade.png"])
+    save_figure(spread_curve_figure(analysis), figures["spread-curve.png"])
+    case.log_export("spread figures", figures, analysis=analysis)
+    written.update(figures)
+    for p in analysis.to_json():
+        reached = {k: v for k, v in p["reached_5000_views_at"].items() if v}
+        print(f"spread of {p['post_id']}: {p['repost_rows']} reposts, {p['distinct_accounts']} "
+              f"accounts, depth {p['max_depth']}, {p['changed_text_variants']} changed-text "
+              f"variant(s); 5,000-view reference mark: {reached or 'not reached'}; exports in "
+              f"{out_dir / 'spread'} ({len(written)} files)")
     anchor = case.anchor()
     print(f"anchored head: {anchor.text}")
     backup = case.backup(out_dir / "backup")

@@ -1005,7 +1005,7 @@ def _draw_curve(cum: pd.DataFrame, times: np.ndarray, marks: pd.DataFrame, level
                         markeredgecolor=color, markeredgewidth=1.4, zorder=4, gid=f"reached-point:{mark}")
         flip = t > left + 0.6 * (right - left)
         label = f"{when} " + _say(lang, zh_mark, mark) + f" ({', '.join(rules_hit)})"
-        ax.annotate(write(label), xy=(t, 0.98 - 0.06 * (k % 12)), xycoords=("data", "axes fraction"),
+        ax.annotate(write(label), xy=(t, 0.91 - 0.06 * (k % 12)), xycoords=("data", "axes fraction"),
                     xytext=(-3 if flip else 3, 0), textcoords="offset points", fontsize=6.5, color=color,
                     ha="right" if flip else "left", va="top", gid=f"reached-label:{mark}",
                     bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none",

@@ -968,6 +968,7 @@ class SpreadAnalysis:
 
         out = []
         marks = self.marks
+        variants, combined = self._json_variants(), self._json_combined()
         for p in self.posts.itertuples(index=False):
             m = marks[marks["post_id"] == p.post_id]
 
@@ -1005,7 +1006,33 @@ class SpreadAnalysis:
                                     "views": self.params.mark_views,
                                     "note": "2013 interpretation art. 2 reference marks; counts "
                                             "and times only, not a legal conclusion"},
+                "variants": variants.get(p.post_id, []),
+                "combined_one_year": combined.get(p.post_id, []),
             })
+        return out
+
+    def _json_variants(self, limit: int = 100) -> dict[str, list[dict[str, object]]]:
+        """The changed-text variants of each post (at most ``limit``; all are in
+        :attr:`variants` and ``variants.csv``)."""
+        out: dict[str, list[dict[str, object]]] = {}
+        for v in self.variants.itertuples(index=False):
+            lst = out.setdefault(str(v.post_id), [])
+            if len(lst) < limit:
+                lst.append({"evidence_id": v.evidence_id, "row": int(v.row),
+                            "account_id": v.account_id, "account_name": v.account_name,
+                            "similarity": float(v.similarity), "diff": v.diff})
+        return out
+
+    def _json_combined(self) -> dict[str, list[dict[str, object]]]:
+        """The art. 4 combined view of each post, one object per originator."""
+        out: dict[str, list[dict[str, object]]] = {}
+        for c in self.combined.itertuples(index=False):
+            out.setdefault(str(c.post_id), []).append({
+                "originator": c.originator, "window_start": _iso(c.window_start),
+                "window_end": _iso(c.window_end), "posts": c.posts.split("; "),
+                "repost_rows": int(c.repost_rows), "unique_reposts": int(c.unique_reposts),
+                "distinct_reposting_accounts": int(c.distinct_reposting_accounts),
+                "reached_500_reposts_at": _iso(c.reached_500_reposts_at), "note": c.note})
         return out
 
     # -- curves --------------------------------------------------------------------------------

@@ -733,6 +733,12 @@ def test_combined_view_counts_one_year_together():
     assert "not a legal conclusion" in c.at["P2", "note"]
     # no single post reaches the mark
     assert all(v["rows"] is None for v in (p["reached_500_reposts_at"] for p in sa.to_json()))
+    # the JSON carries the combined view, labelled
+    (p2,) = [p for p in sa.to_json() if p["post_id"] == "P2"]
+    (view,) = p2["combined_one_year"]
+    assert view["posts"] == ["P1", "P2"] and view["repost_rows"] == 600
+    assert view["reached_500_reposts_at"] == "2025-07-01T05:20:00Z"
+    assert "not a legal conclusion" in view["note"]
 
 
 def test_cumulative_curve():

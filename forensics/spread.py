@@ -1137,15 +1137,21 @@ class SpreadAnalysis:
         is the node ``repost:<id>`` in the account-level graph.
         """
         import networkx as nx
+        import numpy as np
 
         nd = self.nodes if post_id is None else self.nodes[self.nodes["post_id"] == post_id]
         if level == "repost":
             nd = nd[~nd["duplicate"]]  # the cascade tree: a duplicate row is not a node of it
             g = nx.DiGraph(kind="repost cascade")
-            for r in nd.itertuples(index=False):
-                g.add_node(f"n{r.node}", **_attrs(r, _NODE_ATTRS))
-            for r in nd[nd["parent_node"] >= 0].itertuples(index=False):
-                g.add_edge(f"n{r.parent_node}", f"n{r.node}", known=r.known, rule=r.rule)
+            cols = _columns(nd, _NODE_ATTRS)
+            names = [f"n{x}" for x in nd["node"].tolist()]
+            g.add_nodes_from((names[i], {k: v[i] for k, v in cols.items()})
+                             for i in range(len(names)))
+            linked = nd[nd["parent_node"] >= 0]
+            g.add_edges_from((f"n{p}", f"n{c}", {"known": k, "rule": r}) for p, c, k, r in zip(
+                linked["parent_node"].tolist(), linked["node"].tolist(),
+                linked["known"].astype(str).tolist(), linked["rule"].astype(str).tolist(),
+                strict=True))
             return g
         if level != "account":
             raise InputError(f"level {level!r}: use 'account' or 'repost'")
@@ -1153,32 +1159,51 @@ class SpreadAnalysis:
         acc = self.accounts if post_id is None else self.accounts[
             self.accounts["post_id"] == post_id]
         roles: dict[str, set[str]] = {}
-        for a in acc.itertuples(index=False):
-            roles.setdefault(a.account_key, set()).update(a.roles.split("; "))
-        names = dict(zip(nd["account_key"], nd["account_name"], strict=False))
-        for key in nd["account_key"].unique():
-            if key:
-                g.add_node(key, kind={"account": "account", "name": "account known by name",
-                                      "repost": "missing repost"}[key.split(":", 1)[0]],
-                           account_id=key.split(":", 1)[1]
-                           if key.startswith("account:") else "",
-                           account_name=names.get(key) or "",
-                           roles="; ".join(sorted(roles.get(key, ()))))
-        parent_key = nd["account_key"].to_numpy()
-        index = {n: i for i, n in enumerate(nd["node"].to_numpy())}
-        for r in nd.itertuples(index=False):
-            if r.kind in ("original", "implied root"):
-                pid = f"post:{r.post_id}"
-                if pid not in g:
-                    g.add_node(pid, kind="post", post_id=r.post_id)
-                if r.account_key:
-                    g.add_edge(pid, r.account_key, key=f"n{r.node}", kind="posted",
-                               **_attrs(r, _EDGE_ATTRS))
-            elif r.parent_node >= 0 and r.account_key:
-                src = parent_key[index[r.parent_node]] if r.parent_node in index else ""
-                if src:
-                    g.add_edge(src, r.account_key, key=f"n{r.node}", kind="reposted_from",
-                               **_attrs(r, _EDGE_ATTRS))
+        for key, rs in zip(acc["account_key"].tolist(), acc["roles"].astype(str).tolist(),
+                           strict=True):
+            roles.setdefault(key, set()).update(rs.split("; "))
+        keys = nd["account_key"].astype(object).tolist()
+        first_name: dict[str, str] = {}
+        for key, name in zip(keys, nd["account_name"].astype(object).tolist(), strict=True):
+            if key and name and key not in first_name:
+                first_name[key] = name
+        kinds = {"account": "account", "name": "account known by name",
+                 "repost": "missing repost"}
+        g.add_nodes_from(
+            (key, {"kind": kinds[key.split(":", 1)[0]],
+                   "account_id": key.split(":", 1)[1] if key.startswith("account:") else "",
+                   "account_name": first_name.get(key, ""),
+                   "roles": "; ".join(sorted(roles.get(key, ())))})
+            for key in dict.fromkeys(keys) if key)
+        cols = _columns(nd, _EDGE_ATTRS)
+        node_ids = nd["node"].to_numpy()
+        parent = nd["parent_node"].to_numpy()
+        where = np.full(int(node_ids.max(initial=-1)) + 1, -1, dtype=np.int64)
+        where[node_ids] = np.arange(len(node_ids))
+        at = np.where((parent >= 0) & (parent < len(where)), where[np.clip(parent, 0, None)], -1)
+        is_root = nd["kind"].isin(("original", "implied root")).to_numpy()
+        for i in np.flatnonzero(is_root):
+            pid = f"post:{cols['post_id'][i]}"
+            if pid not in g:
+                g.add_node(pid, kind="post", post_id=cols["post_id"][i])
+        names = list(cols)
+        post_ids = cols["post_id"]
+        at_list, root_list, node_list = at.tolist(), is_root.tolist(), node_ids.tolist()
+        edges = []
+        for i, values in enumerate(zip(*(cols[k] for k in names), strict=True)):
+            dst = keys[i]
+            if not dst:
+                continue
+            if root_list[i]:
+                src, kind = f"post:{post_ids[i]}", "posted"
+            elif at_list[i] >= 0 and keys[at_list[i]]:
+                src, kind = keys[at_list[i]], "reposted_from"
+            else:
+                continue
+            attrs = dict(zip(names, values, strict=True))
+            attrs["kind"] = kind
+            edges.append((src, dst, f"n{node_list[i]}", attrs))
+        g.add_edges_from(edges)
         return g
 
     def write(self, out: str | os.PathLike[str], *, post_id: str | None = None,
@@ -1256,19 +1281,25 @@ _EDGE_ATTRS = ("post_id", "earliest", "latest", "time_shown", "text", "evidence_
                "row", "known", "rule", "duplicate", "changed_text")
 
 
-def _attrs(r: Any, names: Sequence[str]) -> dict[str, object]:
+def _columns(nd: pd.DataFrame, names: Sequence[str]) -> dict[str, list[object]]:
+    """Columns of the nodes frame as lists of plain Python values (times as ISO 8601 UTC text,
+    a missing value as None), for building graphs a row at a time without pandas per row."""
+    import numpy as np
     import pandas as pd
 
-    out: dict[str, object] = {}
+    out: dict[str, list[object]] = {}
     for n in names:
-        v = getattr(r, n)
-        if isinstance(v, pd.Timestamp):
-            v = _iso(v)
-        elif v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
-            v = None
-        elif hasattr(v, "item"):
-            v = v.item()
-        out[n] = v
+        s = nd[n]
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            v = s.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
+            out[n] = [None if x == "NaT" else f"{x}Z"
+                      for x in np.datetime_as_string(v, unit="auto")]
+        elif isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or \
+                pd.api.types.is_string_dtype(s.dtype):
+            out[n] = [None if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+                      else str(x) for x in s.astype(object).tolist()]
+        else:
+            out[n] = [None if x is pd.NA else x for x in s.astype(object).tolist()]
     return out
 
 

@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import tomllib
@@ -234,6 +235,13 @@ class _State:
                     it.evidence_id, it.digests, it.stored_as, it.acquired_seq, it.acquired_at,
                     it.source_path, it.facts, (*it.sightings, sighting), it.extracted_from,
                 )
+        if e.action == Action.FACTS:
+            changed = e.details.get("facts")
+            for ref in e.evidence:
+                it = self.items.get(ref.evidence_id)
+                if it is not None and isinstance(changed, Mapping):
+                    self.items[ref.evidence_id] = dataclasses.replace(
+                        it, facts=it.facts.updated(changed))
         meta = e.details.get("metadata_sha256")
         if e.action in (Action.INIT, Action.METADATA) and isinstance(meta, str):
             self.metadata_sha256 = meta
@@ -509,6 +517,44 @@ class Case:
                                title=kwargs.pop("title", None) or self.metadata.title or None,
                                **kwargs)  # type: ignore[arg-type]
 
+    def set_facts(self, evidence_ids: Sequence[str], **facts: str | None) -> tuple[Entry, ...]:
+        """Set or correct intake facts of items already in the case (for example the
+        ``purpose`` an item is offered for, decided after intake), one custody entry per item.
+
+        A fact given as ``""`` or None is cleared.  The entry records the new values and the
+        values they replace; the item's original bytes and its acquisition entry are untouched.
+        Changing ``captured_at`` makes the next analysis read the item again (the parse depends
+        on the capture time).
+
+        Raises :class:`~forensics.errors.InputError` for an unknown item or fact, or a value the
+        intake rules refuse (the same checks as the intake sheet).
+        """
+        from forensics.custody import Action, EntryDraft
+
+        if not facts:
+            raise InputError("name at least one fact to set (e.g. --purpose)")
+        unknown = sorted(set(facts) - set(FACT_NAMES))
+        if unknown:
+            raise InputError(f"unknown intake fact(s): {', '.join(unknown)}; known: "
+                             f"{', '.join(FACT_NAMES)}")
+        changes = {k: (v if v not in (None, "") else None) for k, v in facts.items()}
+        known = {it.evidence_id: it for it in self.items}
+        drafts = []
+        for eid in evidence_ids:
+            it = known.get(eid)
+            if it is None:
+                raise InputError(f"no item {eid!r} in this case; see `forensics log {self.root}`")
+            try:
+                it.facts.updated(changes)
+            except (ValueError, TypeError) as exc:
+                raise InputError(f"{eid}: {exc}") from None
+            before = it.facts.to_json()
+            drafts.append(EntryDraft(Action.FACTS, evidence=(it.ref,), details={
+                "facts": changes, "replaced": {k: before.get(k) for k in changes}}))
+        if not drafts:
+            raise InputError("name at least one evidence number (E0001, ...)")
+        return self.record(drafts)
+
     def spread(self, *, progress: bool | None = None, record: bool | None = None,
                **params: object):  # -> forensics.spread.SpreadAnalysis
         """Who reposted what, from the case's repost lists and the posts its captures show:
@@ -644,6 +690,9 @@ def summarize(e: Entry) -> str:
         extracted = sum(len(r.get("extracted") or ()) for r in results)  # type: ignore[arg-type]
         return (f"parsed {len(results) - unparsed}, not parsed {unparsed}, {warnings} warnings"
                 + (f", {extracted} extracted" if extracted else "") + f" ({d.get('reason', '')})")
+    if e.action == Action.FACTS and isinstance(d.get("facts"), Mapping):
+        return "; ".join(f"{k} cleared" if v is None else f"{k}={v}"
+                         for k, v in d["facts"].items())  # type: ignore[union-attr]
     for key in ("what", "result", "text", "status"):
         v = d.get(key)
         if isinstance(v, str):

@@ -169,6 +169,46 @@ def add(case: Path, paths: Sequence[Path], sheet: Path | None, actor: str | None
         sys.exit(2)
 
 
+@cli.command(epilog="Examples:\n\n  forensics facts CASE E0003 --purpose '证明涉案微博的转发范围'\n\n"
+             "  forensics facts CASE E0001 E0002 --captured-at 2026-11-21T09:15:00+08:00\n\n"
+             "  forensics facts CASE E0004 --clear note")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.argument("evidence_ids", nargs=-1, required=True)
+@_fact_options
+@click.option("--clear", "clear", multiple=True, metavar="FACT",
+              help="Clear this fact (repeatable), e.g. --clear note.")
+@click.option("--actor", default=None, help="Who is acting (default: $FORENSICS_ACTOR or login).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print each item's facts after the change as JSON (evidence_id, facts).")
+def facts(case: Path, evidence_ids: tuple[str, ...], clear: tuple[str, ...], actor: str | None,
+          as_json: bool, **values: str | None) -> None:
+    """Set or correct the intake facts of items already in the case (logged).
+
+    Use it for what is decided after intake, such as the purpose an item is offered for
+    (证明目的), which the evidence list shows.  The entry keeps the values replaced; the item
+    itself is never touched.
+    """
+    changes: dict[str, str | None] = {k: v for k, v in values.items() if v is not None}
+    for name in clear:
+        key = name.strip().replace("-", "_").lower()
+        if key not in FACT_NAMES:
+            raise InputError(f"--clear {name}: not an intake fact; known: {', '.join(FACT_NAMES)}")
+        changes[key] = None
+    c = _open_case(str(case), actor)
+    entries = c.set_facts(evidence_ids, **changes)
+    known = {it.evidence_id: it for it in c.items}
+    out = [{"evidence_id": e.evidence_ids[0], "facts": known[e.evidence_ids[0]].facts.to_json()}
+           for e in entries]
+    if as_json:
+        _emit_json(out)
+    else:
+        for o in out:
+            shown = ", ".join(f"{k}={v}" for k, v in o["facts"].items()) or "(no facts)"
+            click.echo(f"{o['evidence_id']}  {shown}")
+        click.echo(f"{len(entries)} item(s) updated; the custody log keeps the values replaced",
+                   err=True)
+
+
 @cli.command("hash", epilog="Example:\n\n  forensics hash screenshot.png recording.mp4 --json")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="A JSON array: path, size, sha256, sm3, md5.")

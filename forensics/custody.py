@@ -117,6 +117,7 @@ class Action(StrEnum):
     RECOVER = "recover"
     METADATA = "metadata"
     PARSE = "parse"
+    FACTS = "facts"
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,6 +146,20 @@ class IntakeFacts:
         """These facts with every fact that ``other`` sets taken from ``other``."""
         return replace(self, **other.to_json())
 
+    def updated(self, changes: Mapping[str, object]) -> IntakeFacts:
+        """These facts with ``changes`` applied (name to new value; None or ``""`` clears it),
+        checked as intake checks them.  Unknown names are ignored (a log written by a later
+        version may name facts this one does not know).
+
+        >>> IntakeFacts(purpose="a", platform="微博").updated({"purpose": "b", "platform": None})
+        IntakeFacts(category=None, url=None, platform=None, publisher=None, publisher_id=None, \
+displayed_time=None, captured_at=None, captured_by=None, tool=None, method=None, carrier=None, \
+purpose='b', note=None)
+        """
+        known = {k: (None if v in (None, "") else str(v)) for k, v in changes.items()
+                 if k in FACT_NAMES}
+        return replace(self, **known)
+
 
 FACT_NAMES = tuple(f.name for f in fields(IntakeFacts))
 

@@ -8,6 +8,7 @@ import pytest
 
 from forensics.case import Case, CaseMetadata
 from forensics.errors import CaseExistsError, InputError, NotACaseError
+from forensics.intake import IntakeFacts
 
 
 def test_layout_and_metadata(case):
@@ -100,3 +101,41 @@ def test_parse_entries_are_summarized(case, captures):
     case.add([captures])
     (e,) = [e for e in case.log.entries() if e.action == "parse"]
     assert summarize(e) == "parsed 2, not parsed 1, 1 warnings (add)"
+
+
+# -- facts set after intake -------------------------------------------------------------------------
+def test_set_facts_records_the_change_and_replays_it(case, tmp_path):
+    f = tmp_path / "shot.txt"
+    f.write_text("截图说明", encoding="utf-8")
+    case.add([f], facts=IntakeFacts(note="初录", platform="微博"), parse=False)
+    (entry,) = case.set_facts(["E0001"], purpose="证明涉案微博的发布时间", note=None)
+    assert entry.action == "facts"
+    assert entry.details["facts"] == {"purpose": "证明涉案微博的发布时间", "note": None}
+    assert entry.details["replaced"] == {"purpose": None, "note": "初录"}
+    it = case.item("E0001")
+    assert (it.facts.purpose, it.facts.note, it.facts.platform) == ("证明涉案微博的发布时间", None,
+                                                                     "微博")
+    again = Case.open(case.root)  # replayed from the log
+    assert again.item("E0001").facts.purpose == "证明涉案微博的发布时间"
+    assert again.verify().ok
+    with pytest.raises(InputError, match="no item 'E0009'"):
+        case.set_facts(["E0009"], purpose="x")
+    with pytest.raises(InputError, match="not a valid ISO 8601"):
+        case.set_facts(["E0001"], captured_at="2026-13-45T00:00:00Z")
+    with pytest.raises(InputError, match="unknown intake fact"):
+        case.set_facts(["E0001"], colour="red")
+    assert len([e for e in case.log.entries() if e.action == "facts"]) == 1
+
+
+def test_a_corrected_capture_time_reads_relative_times_again(case, tmp_path):
+    lst = tmp_path / "reposts.csv"
+    lst.write_text("post_id,account_id,account_name,parent_account_id,time,text\n"
+                   "P,1,a,,2026-11-20T10:00:00+08:00,原文\nP,2,b,1,3分钟前,转发\n",
+                   encoding="utf-8")
+    case.add([lst])
+    before = case.spread(progress=False).to_json()[0]
+    assert before["data_quality"]["untimed_rows"] == 1  # no capture time: "3分钟前" waits
+    case.set_facts(["E0001"], captured_at="2026-11-20T10:30:00+08:00")
+    after = case.spread(progress=False).to_json()[0]
+    assert after["data_quality"]["untimed_rows"] == 0
+    assert after["last_repost_time"] == "2026-11-20T02:27:00Z"

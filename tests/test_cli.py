@@ -471,3 +471,22 @@ def test_spread_out_with_an_unknown_post_writes_and_logs_nothing(tmp_path):
     assert r.exit_code == 2 and "NOPE" in r.output
     assert not out.exists()
     assert run("log", str(d), "--json").stdout == before
+
+
+# -- facts -----------------------------------------------------------------------------------------
+def test_facts_sets_and_clears_and_refuses_bad_input(tmp_path):
+    d = tmp_path / "c"
+    assert run("init", str(d)).exit_code == 0
+    f = tmp_path / "a.txt"
+    f.write_text("x", encoding="utf-8")
+    assert run("add", str(d), str(f), "--note", "初录").exit_code == 0
+    r = run("facts", str(d), "E0001", "--purpose", "证明发布时间", "--clear", "note", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout) == [{"evidence_id": "E0001", "facts": {"purpose": "证明发布时间"}}]
+    log = json.loads(run("log", str(d), "--json").stdout)
+    assert log[-1]["action"] == "facts"
+    assert log[-1]["details"]["replaced"] == {"purpose": None, "note": "初录"}
+    assert run("facts", str(d), "E0009", "--purpose", "x").exit_code == 2
+    assert run("facts", str(d), "E0001", "--clear", "colour").exit_code == 2
+    assert run("facts", str(d), "E0001").exit_code == 2  # nothing to set
+    assert "Example" in run("facts", "--help").output

@@ -517,6 +517,19 @@ class Case:
                                title=kwargs.pop("title", None) or self.metadata.title or None,
                                **kwargs)  # type: ignore[arg-type]
 
+    def evidence_list(self, *, groups: Mapping[str, str] | None = None):  # -> pandas.DataFrame
+        """The evidence list (证据目录): see :func:`forensics.appendix.evidence_list`."""
+        from forensics.appendix import evidence_list
+
+        return evidence_list(self, groups=groups)
+
+    def hash_table(self):  # -> pandas.DataFrame
+        """The hash table keyed to the evidence numbers: see
+        :func:`forensics.appendix.hash_table`."""
+        from forensics.appendix import hash_table
+
+        return hash_table(self)
+
     def set_facts(self, evidence_ids: Sequence[str], **facts: str | None) -> tuple[Entry, ...]:
         """Set or correct intake facts of items already in the case (for example the
         ``purpose`` an item is offered for, decided after intake), one custody entry per item.

@@ -1,0 +1,204 @@
+"""The litigation appendix: the evidence list (证据目录) and the hash table, from the case.
+
+This module holds the tables a lawyer files, built only from what the case records: the items,
+their digests and their intake facts.  Nothing is invented: the "what it proves" column
+(证明对象/目的) is the ``purpose`` the expert entered (at intake, or later with
+``forensics facts``); an item without one says so in its remarks.
+
+* :func:`evidence_list`: one row per item in the court's order and numbering (1, 2-1, 2-2...):
+  序号, 证据名称, 证据来源, 证明对象/目的, 页码, 原件/复印件, 备注, then the evidence number and
+  SHA-256 that tie the row to the hash table;
+* :func:`hash_table`: one row per item: evidence number, name, size, SHA-256, SM3, MD5,
+  acquisition time, capture time, original carrier, and whether the item is a copy that cannot
+  stand alone (no original carrier: 证据规定 art. 15, 互联网法院规定 art. 11);
+* :func:`write_csv`: the deterministic CSV form of a table (UTF-8 with a BOM for Excel, LF line
+  ends, the same bytes for the same case).
+
+The HTML and PDF appendix and the XLSX files build on these tables (issue 7; not yet here).
+
+Examples
+--------
+>>> from forensics.appendix import EVIDENCE_LIST_COLUMNS
+>>> EVIDENCE_LIST_COLUMNS[:7]
+('序号', '证据名称', '证据来源', '证明对象/目的', '页码', '原件/复印件', '备注')
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from forensics.errors import InputError
+from forensics.intake import CATEGORIES
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from forensics.case import Case, Item
+
+__all__ = [
+    "CATEGORY_NAMES",
+    "EVIDENCE_LIST_COLUMNS",
+    "HASH_TABLE_COLUMNS",
+    "evidence_list",
+    "hash_table",
+    "write_csv",
+]
+
+#: The columns of the evidence list: the seven of the court's form, then the two that tie each
+#: row to the hash table.
+EVIDENCE_LIST_COLUMNS = ("序号", "证据名称", "证据来源", "证明对象/目的", "页码", "原件/复印件", "备注",
+                         "证据编号", "SHA-256")
+HASH_TABLE_COLUMNS = ("evidence_id", "name", "size", "sha256", "sm3", "md5", "acquired_at",
+                      "captured_at", "carrier", "copy_only")
+#: 证据规定 art. 14 kinds, as the evidence list names them, in the order the list groups them.
+CATEGORY_NAMES: Mapping[str, str] = {
+    "post": "网络平台发布的信息",
+    "message": "网络应用服务的通信信息",
+    "record/log": "用户注册信息、身份认证信息、电子交易记录、通信记录、登录日志等信息",
+    "file/media": "文档、图片、音频、视频、数字证书、计算机程序等电子文件",
+    "other": "其他电子数据",
+}
+_NO_CARRIER = {"none", "无", "没有", "n/a"}
+
+
+def _original(item: Item) -> str:
+    carrier = (item.facts.carrier or "").strip()
+    if not carrier:
+        return "未说明 / not stated"
+    if carrier.lower() in _NO_CARRIER:
+        return "复制件（无原始载体，不能单独作为定案依据）/ copy without an original carrier"
+    return f"原始载体：{carrier} / original carrier kept"
+
+
+def _name(item: Item) -> str:
+    f = item.facts
+    what = " ".join(x for x in (f.platform, f.publisher) if x)
+    return f"{what}：{item.name}" if what else item.name
+
+
+def _source(item: Item) -> str:
+    f = item.facts
+    parts = []
+    if f.captured_by or f.method:
+        parts.append("".join(x for x in (f.captured_by, "以" if f.captured_by and f.method else "",
+                                          f.method) if x) + ("取得" if f.captured_by else ""))
+    if f.tool:
+        parts.append(f"工具 {f.tool}")
+    if f.url:
+        parts.append(f.url)
+    if item.extracted_from:
+        parts.append(f"提取自 {item.extracted_from}（附件）/ extracted from {item.extracted_from}")
+    return "；".join(parts) or "未说明 / not stated"
+
+
+def _remarks(item: Item) -> str:
+    f = item.facts
+    parts = []
+    if f.captured_at:
+        parts.append(f"取证时间 {f.captured_at}")
+    if f.displayed_time:
+        parts.append(f"页面显示时间 {f.displayed_time}")
+    if not f.purpose:
+        parts.append("证明目的待鉴定人填写 / purpose not yet stated (forensics facts --purpose)")
+    again = len(item.sightings) - 1
+    if again:
+        parts.append(f"同一内容另经提交 {again} 次 / handed over again {again}×")
+    if f.note:
+        parts.append(f.note)
+    return "；".join(parts)
+
+
+def _order(items: Sequence[Item], groups: Mapping[str, str] | None) -> list[tuple[str, Item]]:
+    """(序号, item) in the court's order: the expert's groups when given (evidence number to
+    group label, e.g. {"E0001": "1", "E0002": "1"}; groups in the order first named, the
+    items not named after them), else one group per art. 14 kind in the order
+    of :data:`CATEGORY_NAMES` (items without a kind last); an extracted attachment follows the
+    item it came from.  A group of several items is numbered 1-1, 1-2, ...; a group of one is 1."""
+    by_id = {it.evidence_id: it for it in items}
+    if groups is not None:
+        unknown = sorted(set(groups) - set(by_id))
+        if unknown:
+            raise InputError(f"groups name items that are not in the case: {', '.join(unknown)}")
+        labels = list(dict.fromkeys(groups.values()))  # in the order the expert gave them
+        missing = [e for e in by_id if e not in groups]
+        key = {e: (labels.index(groups[e]), 0) for e in groups}
+        key.update({e: (len(labels), 0) for e in missing})
+    else:
+        kinds = [*CATEGORIES, None]
+        key = {e: (kinds.index(it.facts.category if it.facts.category in CATEGORIES else None), 0)
+               for e, it in by_id.items()}
+    # attachments go with their parent item, right after it
+    for e, it in by_id.items():
+        if it.extracted_from in by_id and (groups is None or e not in groups):
+            key[e] = key[it.extracted_from]
+
+    def rank(it: Item) -> tuple[int, str, str]:
+        parent = it.extracted_from if it.extracted_from in by_id else it.evidence_id
+        return (key[it.evidence_id][0], parent, it.evidence_id)
+
+    ordered = sorted(items, key=rank)
+    out: list[tuple[str, Item]] = []
+    group_ids = [key[it.evidence_id][0] for it in ordered]
+    number = 0
+    for i, it in enumerate(ordered):
+        g = group_ids[i]
+        if i == 0 or g != group_ids[i - 1]:
+            number += 1
+            k = 0
+        k += 1
+        size = group_ids.count(g)
+        out.append((f"{number}-{k}" if size > 1 else f"{number}", it))
+    return out
+
+
+def evidence_list(case: Case, *, groups: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The evidence list (证据目录) of the case: :data:`EVIDENCE_LIST_COLUMNS`, one row per item.
+
+    ``groups``: evidence number to group label, to number items as the court wants them
+    (items of one label share a number: 2-1, 2-2); by default one group per kind of electronic
+    data (证据规定 art. 14).  ``页码`` is left empty here: the PDF appendix fills it with the
+    page of the item's exhibit.
+    """
+    import pandas as pd
+
+    rows = []
+    for seq, it in _order(case.items, groups):
+        rows.append((seq, _name(it), _source(it), it.facts.purpose or "", "", _original(it),
+                     _remarks(it), it.evidence_id, it.digests.sha256))
+    return pd.DataFrame(rows, columns=list(EVIDENCE_LIST_COLUMNS), dtype=object)
+
+
+def hash_table(case: Case) -> pd.DataFrame:
+    """The hash table keyed to the evidence numbers: :data:`HASH_TABLE_COLUMNS`, in number
+    order.  ``copy_only`` is True for an item whose intake says it has no original carrier."""
+    import pandas as pd
+
+    rows = []
+    for it in case.items:
+        d = it.digests
+        carrier = (it.facts.carrier or "").strip()
+        rows.append((it.evidence_id, it.name, d.size, d.sha256, d.sm3, d.md5,
+                     it.acquired_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), it.facts.captured_at or "",
+                     carrier, carrier.lower() in _NO_CARRIER))
+    return pd.DataFrame(rows, columns=list(HASH_TABLE_COLUMNS))
+
+
+def write_csv(df: pd.DataFrame, path: str | os.PathLike[str] | None = None) -> bytes:
+    """The table as CSV (UTF-8 with a BOM, LF line ends, no index): the same bytes for the same
+    table.  Written atomically to ``path`` when given; the bytes are returned either way.
+
+    >>> import pandas as pd
+    >>> write_csv(pd.DataFrame({"序号": ["1"], "证据名称": ["截图"]}))
+    b'\\xef\\xbb\\xbf\\xe5\\xba\\x8f\\xe5\\x8f\\xb7,\\xe8\\xaf\\x81\\xe6\\x8d\\xae\\xe5\\x90\\x8d\\xe7\\xa7\\xb0\\n1,\\xe6\\x88\\xaa\\xe5\\x9b\\xbe\\n'
+    """
+    from forensics.durable import atomic_write
+
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, lineterminator="\n")
+    data = buf.getvalue().encode("utf-8-sig")
+    if path is not None:
+        atomic_write(path, data)
+    return data

@@ -28,6 +28,8 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from forensics.errors import InputError
@@ -42,9 +44,12 @@ __all__ = [
     "CATEGORY_NAMES",
     "EVIDENCE_LIST_COLUMNS",
     "HASH_TABLE_COLUMNS",
+    "TABLE_FILES",
     "evidence_list",
     "hash_table",
     "write_csv",
+    "write_tables",
+    "write_xlsx",
 ]
 
 #: The columns of the evidence list: the seven of the court's form, then the two that tie each
@@ -184,6 +189,109 @@ def hash_table(case: Case) -> pd.DataFrame:
                      it.acquired_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), it.facts.captured_at or "",
                      carrier, carrier.lower() in _NO_CARRIER))
     return pd.DataFrame(rows, columns=list(HASH_TABLE_COLUMNS))
+
+
+#: The tables :func:`write_tables` writes, by file name.
+TABLE_FILES = ("evidence-list.csv", "evidence-list.xlsx", "hashes.csv", "timeline.csv",
+               "timeline.xlsx", "findings.csv", "spread.csv")
+
+
+def write_tables(case: Case, out: str | os.PathLike[str], *,
+                 groups: Mapping[str, str] | None = None, progress: bool | None = None,
+                 record: bool = True) -> dict[str, Path]:
+    """Write the appendix's tables (:data:`TABLE_FILES`) into the folder ``out`` and record them
+    in the custody log (an ``export`` entry with each file's SHA-256 and the custody head they
+    were made from).  The same case gives the same bytes: the spreadsheets carry the case's
+    creation date, not the time of writing.
+
+    ``timeline`` is :meth:`Case.timeline` (every event with its time description, source,
+    original text, zone and interval); ``findings`` the cross-checks; ``spread`` one row per
+    post of :meth:`Case.spread`.  Returns the paths by name.
+    """
+    from forensics.durable import atomic_write
+    from forensics.timeline import to_csv as timeline_csv
+
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    created = _case_date(case)
+    ev = evidence_list(case, groups=groups)
+    timeline = case.timeline(progress=progress)
+    analysis = case.spread(progress=progress)
+    head = case.head
+    written: dict[str, Path] = {}
+    for name, data in (
+            ("evidence-list.csv", write_csv(ev)),
+            ("evidence-list.xlsx", write_xlsx(ev, sheet="证据目录", created=created)),
+            ("hashes.csv", write_csv(hash_table(case))),
+            ("timeline.xlsx", write_xlsx(timeline, sheet="timeline", created=created)),
+            ("findings.csv", write_csv(case.findings(progress=progress).to_frame())),
+            ("spread.csv", write_csv(analysis.flat_posts()))):
+        atomic_write(folder / name, data)
+        written[name] = folder / name
+    timeline_csv(timeline, folder / "timeline.csv", bom=True)
+    written["timeline.csv"] = folder / "timeline.csv"
+    written = {k: written[k] for k in TABLE_FILES}
+    if record:
+        case.log_export("appendix tables", written, head=head,
+                        evidence_ids=[it.evidence_id for it in case.items])
+    return written
+
+
+def _case_date(case: Case) -> datetime:
+    """The case's creation time: the document date of its spreadsheets."""
+    try:
+        return datetime.fromisoformat(case.metadata.created_at.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        return datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def write_xlsx(df: pd.DataFrame, path: str | os.PathLike[str] | None = None, *,
+               sheet: str = "Sheet1", created: datetime | None = None) -> bytes:
+    """The table as an Excel workbook (xlsxwriter): the same bytes for the same table.
+
+    The document date is ``created`` (give a date that belongs to the case, such as its creation
+    time; default 2000-01-01), never the time of writing, which the custody log records instead.
+    Text is written as text (an id such as ``4882123456789012`` keeps every digit), times as
+    ISO 8601 text; the header row is frozen.  Written atomically to ``path`` when given.
+    """
+    import pandas as pd
+    import xlsxwriter
+
+    from forensics.durable import atomic_write
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "remove_timezone": True,
+                                   "strings_to_numbers": False, "strings_to_formulas": False,
+                                   "strings_to_urls": False})
+    wb.set_properties({"created": (created or datetime(2000, 1, 1, tzinfo=UTC))
+                       .astimezone(UTC).replace(tzinfo=None),
+                       "comments": "forensics appendix table"})
+    ws = wb.add_worksheet(sheet[:31])
+    head = wb.add_format({"bold": True})
+    for c, name in enumerate(df.columns):
+        ws.write_string(0, c, str(name), head)
+    for c, name in enumerate(df.columns):
+        col = df[name]
+        if isinstance(col.dtype, pd.DatetimeTZDtype):
+            values = [None if pd.isna(x) else pd.Timestamp(x).tz_convert("UTC").isoformat()
+                      .replace("+00:00", "Z") for x in col]
+        else:
+            values = col.astype(object).tolist()
+        for r, v in enumerate(values, start=1):
+            if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+                continue
+            if isinstance(v, bool):
+                ws.write_boolean(r, c, v)
+            elif isinstance(v, int | float) and not isinstance(v, bool):
+                ws.write_number(r, c, v)
+            else:
+                ws.write_string(r, c, str(v))
+    ws.freeze_panes(1, 0)
+    wb.close()
+    data = buf.getvalue()
+    if path is not None:
+        atomic_write(path, data)
+    return data
 
 
 def write_csv(df: pd.DataFrame, path: str | os.PathLike[str] | None = None) -> bytes:

@@ -615,16 +615,17 @@ class Case:
 
     def log_export(self, what: str, files: Mapping[str, Path], *, analysis: object = None,
                    post_id: str | None = None, head: Entry | None = None,
-                   params: Mapping[str, object] | None = None) -> Entry:
+                   params: Mapping[str, object] | None = None,
+                   evidence_ids: Iterable[str] | None = None) -> Entry:
         """Record in the custody log that derived files were written from this case: their
-        SHA-256, the items they were made from (the evidence numbers an analysis names) and
-        the custody head they were made from."""
+        SHA-256, the items they were made from (``evidence_ids``, else the evidence numbers an
+        analysis names) and the custody head they were made from."""
         from forensics.custody import Action, EntryDraft
 
         head = head if head is not None else self.head
-        used: set[str] = set()
+        used: set[str] = set(evidence_ids or ())
         nodes = getattr(analysis, "nodes", None)
-        if nodes is not None:
+        if evidence_ids is None and nodes is not None:
             used = {str(e) for e in nodes["evidence_id"].unique() if e}
         known = {it.evidence_id: it for it in self.items}
         refs = tuple(known[e].ref for e in sorted(used) if e in known)

@@ -1225,7 +1225,7 @@ class SpreadAnalysis:
 
         posts = [p for p in self.to_json() if post_id is None or p["post_id"] == post_id]
         put("spread.json", json.dumps(posts, ensure_ascii=False, indent=2).encode() + b"\n")
-        for name, df in (("posts.csv", self._flat_posts()), ("accounts.csv", self.accounts),
+        for name, df in (("posts.csv", self.flat_posts()), ("accounts.csv", self.accounts),
                          ("nodes.csv", self.nodes), ("variants.csv", self.variants),
                          ("marks.csv", self.marks), ("quality.csv", self.quality),
                          ("combined.csv", self.combined)):
@@ -1244,7 +1244,8 @@ class SpreadAnalysis:
                                             default=str).encode() + b"\n")
         return written
 
-    def _flat_posts(self) -> pd.DataFrame:
+    def flat_posts(self) -> pd.DataFrame:
+        """:attr:`posts` with the list columns (originators, evidence) joined by "; " (for CSV)."""
         df = self.posts.copy()
         for c in ("originators", "evidence"):
             df[c] = df[c].map(lambda v: "; ".join(v))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pandas as pd
 import pytest
 
@@ -112,3 +114,48 @@ def test_csv_is_the_same_bytes_every_time(filled, tmp_path):
                        encoding="utf-8-sig")
     assert list(back.columns) == list(EVIDENCE_LIST_COLUMNS)
     assert b"\r\n" not in a
+
+
+def test_xlsx_is_the_same_bytes_whatever_the_clock_and_zone(filled, tmp_path, monkeypatch):
+    import io
+    import time
+    import zipfile
+
+    from forensics.appendix import write_xlsx
+
+    ev = evidence_list(filled)
+    created = datetime(2026, 11, 20, 1, 2, 3, tzinfo=UTC)
+    a = write_xlsx(ev, sheet="证据目录", created=created)
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        b = write_xlsx(ev, sheet="证据目录", created=created)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert a == b
+    with zipfile.ZipFile(io.BytesIO(a)) as z:
+        core = z.read("docProps/core.xml").decode()
+        assert "2026-11-20T01:02:03Z" in core
+        strings = z.read("xl/sharedStrings.xml").decode()
+        assert "证明对象/目的" in strings and filled.item("E0002").digests.sha256 in strings
+        assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in z.infolist())
+
+
+def test_write_tables_writes_every_table_twice_the_same_and_logs_them(filled, tmp_path):
+    import hashlib
+
+    from forensics.appendix import TABLE_FILES, write_tables
+
+    a = write_tables(filled, tmp_path / "a", progress=False)
+    b = write_tables(filled, tmp_path / "b", progress=False)
+    assert list(a) == list(TABLE_FILES)
+    for name in TABLE_FILES:
+        assert a[name].read_bytes() == b[name].read_bytes(), name
+    last = list(filled.log.entries())[-1]
+    assert last.action == "export" and last.details["what"] == "appendix tables"
+    assert last.details["files"] == {n: hashlib.sha256(p.read_bytes()).hexdigest()
+                                     for n, p in b.items()}
+    assert sorted(last.evidence_ids) == [it.evidence_id for it in filled.items]
+    timeline = pd.read_csv(a["timeline.csv"], encoding="utf-8-sig", dtype=str)
+    assert "description" in timeline.columns or "time_description" in timeline.columns

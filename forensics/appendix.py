@@ -66,16 +66,13 @@ CATEGORY_NAMES: Mapping[str, str] = {
     "file/media": "文档、图片、音频、视频、数字证书、计算机程序等电子文件",
     "other": "其他电子数据",
 }
-_NO_CARRIER = {"none", "无", "没有", "n/a"}
-
-
 def _original(item: Item) -> str:
-    carrier = (item.facts.carrier or "").strip()
-    if not carrier:
+    has = item.facts.has_original_carrier
+    if has is None:
         return "未说明 / not stated"
-    if carrier.lower() in _NO_CARRIER:
+    if not has:
         return "复制件（无原始载体，不能单独作为定案依据）/ copy without an original carrier"
-    return f"原始载体：{carrier} / original carrier kept"
+    return f"原件（原始载体：{item.facts.carrier.strip()}）/ original, on its carrier"
 
 
 def _name(item: Item) -> str:
@@ -108,7 +105,9 @@ def _remarks(item: Item) -> str:
         parts.append(f"页面显示时间 {f.displayed_time}")
     if not f.purpose:
         parts.append("证明目的待鉴定人填写 / purpose not yet stated (forensics facts --purpose)")
-    again = len(item.sightings) - 1
+    # handed over again by someone; a re-extraction from the same mail (a re-parse) is not
+    again = sum(1 for s in item.sightings[1:]
+                if not (item.extracted_from and s.source_path.startswith(f"{item.extracted_from}/")))
     if again:
         parts.append(f"同一内容另经提交 {again} 次 / handed over again {again}×")
     if f.note:
@@ -135,14 +134,23 @@ def _order(items: Sequence[Item], groups: Mapping[str, str] | None) -> list[tupl
         kinds = [*CATEGORIES, None]
         key = {e: (kinds.index(it.facts.category if it.facts.category in CATEGORIES else None), 0)
                for e, it in by_id.items()}
-    # attachments go with their parent item, right after it
-    for e, it in by_id.items():
-        if it.extracted_from in by_id and (groups is None or e not in groups):
-            key[e] = key[it.extracted_from]
+    def lineage(e: str) -> list[str]:  # the item's numbers from its outermost mail down
+        chain = [e]
+        while by_id[chain[-1]].extracted_from in by_id and len(chain) < 64:
+            chain.append(str(by_id[chain[-1]].extracted_from))
+        return chain[::-1]
 
-    def rank(it: Item) -> tuple[int, str, str]:
-        parent = it.extracted_from if it.extracted_from in by_id else it.evidence_id
-        return (key[it.evidence_id][0], parent, it.evidence_id)
+    # attachments go with the item they came from, right after it (nested ones too)
+    for e in by_id:
+        top = lineage(e)[0]
+        if top != e and (groups is None or e not in groups):
+            key[e] = key[top]
+
+    def id_key(e: str) -> tuple[int, str]:  # E0002 before E10000
+        return (len(e), e)
+
+    def rank(it: Item) -> tuple[object, ...]:
+        return (key[it.evidence_id][0], *[id_key(x) for x in lineage(it.evidence_id)])
 
     ordered = sorted(items, key=rank)
     out: list[tuple[str, Item]] = []
@@ -178,16 +186,18 @@ def evidence_list(case: Case, *, groups: Mapping[str, str] | None = None) -> pd.
 
 def hash_table(case: Case) -> pd.DataFrame:
     """The hash table keyed to the evidence numbers: :data:`HASH_TABLE_COLUMNS`, in number
-    order.  ``copy_only`` is True for an item whose intake says it has no original carrier."""
+    order.  ``copy_only`` is ``yes`` for an item whose intake says it has no original carrier,
+    ``no`` when a carrier is named, ``not stated`` when the intake says nothing."""
     import pandas as pd
 
     rows = []
     for it in case.items:
         d = it.digests
-        carrier = (it.facts.carrier or "").strip()
+        has = it.facts.has_original_carrier
         rows.append((it.evidence_id, it.name, d.size, d.sha256, d.sm3, d.md5,
                      it.acquired_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), it.facts.captured_at or "",
-                     carrier, carrier.lower() in _NO_CARRIER))
+                     (it.facts.carrier or "").strip(),
+                     "not stated" if has is None else "no" if has else "yes"))
     return pd.DataFrame(rows, columns=list(HASH_TABLE_COLUMNS))
 
 
@@ -198,7 +208,7 @@ TABLE_FILES = ("evidence-list.csv", "evidence-list.xlsx", "hashes.csv", "timelin
 
 def write_tables(case: Case, out: str | os.PathLike[str], *,
                  groups: Mapping[str, str] | None = None, progress: bool | None = None,
-                 record: bool = True) -> dict[str, Path]:
+                 record: bool | None = None) -> dict[str, Path]:
     """Write the appendix's tables (:data:`TABLE_FILES`) into the folder ``out`` and record them
     in the custody log (an ``export`` entry with each file's SHA-256 and the custody head they
     were made from).  The same case gives the same bytes: the spreadsheets carry the case's
@@ -206,35 +216,72 @@ def write_tables(case: Case, out: str | os.PathLike[str], *,
 
     ``timeline`` is :meth:`Case.timeline` (every event with its time description, source,
     original text, zone and interval); ``findings`` the cross-checks; ``spread`` one row per
-    post of :meth:`Case.spread`.  Returns the paths by name.
+    post of :meth:`Case.spread`.  ``record``: log the export (default: when the case folder is
+    writable and not a backup; a backup is read, never written to).  Returns the paths by name.
     """
+    from forensics.artifacts import _writable, ensure_parsed
     from forensics.durable import atomic_write
-    from forensics.timeline import to_csv as timeline_csv
 
+    if record is None:  # a backup or read-only media: written, never logged into
+        record = _writable(case)
+    elif record and not _writable(case):
+        raise InputError(f"{case.root} is a backup or read-only: its custody log is not written "
+                         f"to; write the appendix from the case itself")
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
+    # parse first: parsing can extract attachments (new items), and every table must name the
+    # same items and come from the same custody head
+    ensure_parsed(case, progress=progress, rows=True, record=record)
+    case.refresh()
+    head = case.head
     created = _case_date(case)
     ev = evidence_list(case, groups=groups)
     timeline = case.timeline(progress=progress)
-    analysis = case.spread(progress=progress)
-    head = case.head
+    analysis = case.spread(progress=progress, record=record)
+    form = _form_lines(case)
     written: dict[str, Path] = {}
     for name, data in (
             ("evidence-list.csv", write_csv(ev)),
-            ("evidence-list.xlsx", write_xlsx(ev, sheet="证据目录", created=created)),
+            ("evidence-list.xlsx", write_xlsx(ev, sheet="证据目录", created=created,
+                                              above=form[0], below=form[1])),
             ("hashes.csv", write_csv(hash_table(case))),
+            ("timeline.csv", write_csv(_timeline_text(timeline))),
             ("timeline.xlsx", write_xlsx(timeline, sheet="timeline", created=created)),
             ("findings.csv", write_csv(case.findings(progress=progress).to_frame())),
             ("spread.csv", write_csv(analysis.flat_posts()))):
         atomic_write(folder / name, data)
         written[name] = folder / name
-    timeline_csv(timeline, folder / "timeline.csv", bom=True)
-    written["timeline.csv"] = folder / "timeline.csv"
     written = {k: written[k] for k in TABLE_FILES}
     if record:
         case.log_export("appendix tables", written, head=head,
                         evidence_ids=[it.evidence_id for it in case.items])
     return written
+
+
+def _form_lines(case: Case) -> tuple[list[str], list[str]]:
+    """The lines of the court's form around the evidence list (证据规定 art. 19: the list is
+    signed and dated by the party): above, the title and case number; below, the party's
+    signature and date lines, left to fill by hand."""
+    meta = case.metadata
+    above = ["证据目录 / Evidence list",
+             f"案号 / case number：{meta.case_number or '＿＿＿＿'}",
+             f"案件 / case：{meta.title or '＿＿＿＿'}",
+             "提交人（当事人）/ party：＿＿＿＿＿＿＿＿"]
+    below = ["提交人签名（盖章）/ signature：＿＿＿＿＿＿＿＿",
+             "日期 / date：＿＿＿＿年＿＿月＿＿日"]
+    return above, below
+
+
+def _timeline_text(df: pd.DataFrame) -> pd.DataFrame:
+    """The timeline with its times as ISO 8601 UTC text (``…Z``), for the CSV."""
+    import pandas as pd
+
+    out = df.copy()
+    for c in out.columns:
+        if isinstance(out[c].dtype, pd.DatetimeTZDtype):
+            s = out[c].dt.tz_convert("UTC")
+            out[c] = s.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ").where(s.notna(), "")
+    return out
 
 
 def _case_date(case: Case) -> datetime:
@@ -246,13 +293,18 @@ def _case_date(case: Case) -> datetime:
 
 
 def write_xlsx(df: pd.DataFrame, path: str | os.PathLike[str] | None = None, *,
-               sheet: str = "Sheet1", created: datetime | None = None) -> bytes:
+               sheet: str = "Sheet1", created: datetime | None = None,
+               above: Sequence[str] = (), below: Sequence[str] = ()) -> bytes:
     """The table as an Excel workbook (xlsxwriter): the same bytes for the same table.
 
     The document date is ``created`` (give a date that belongs to the case, such as its creation
     time; default 2000-01-01), never the time of writing, which the custody log records instead.
-    Text is written as text (an id such as ``4882123456789012`` keeps every digit), times as
-    ISO 8601 text; the header row is frozen.  Written atomically to ``path`` when given.
+    Text is written as text (an id such as ``4882123456789012`` keeps every digit; so is an
+    integer beyond what a spreadsheet number holds exactly, 2**53), times as ISO 8601 text; the
+    header row is frozen.  ``above``/``below``: lines of text before and after the table (a
+    form's title, case number, signature and date lines).  A text longer than a cell holds
+    (32,767 characters) is refused with :class:`~forensics.errors.InputError` naming its row
+    and column, never cut.  Written atomically to ``path`` when given.
     """
     import pandas as pd
     import xlsxwriter
@@ -268,8 +320,11 @@ def write_xlsx(df: pd.DataFrame, path: str | os.PathLike[str] | None = None, *,
                        "comments": "forensics appendix table"})
     ws = wb.add_worksheet(sheet[:31])
     head = wb.add_format({"bold": True})
+    for r, line in enumerate(above):
+        ws.write_string(r, 0, line)
+    top = len(above)
     for c, name in enumerate(df.columns):
-        ws.write_string(0, c, str(name), head)
+        ws.write_string(top, c, str(name), head)
     for c, name in enumerate(df.columns):
         col = df[name]
         if isinstance(col.dtype, pd.DatetimeTZDtype):
@@ -277,16 +332,23 @@ def write_xlsx(df: pd.DataFrame, path: str | os.PathLike[str] | None = None, *,
                       .replace("+00:00", "Z") for x in col]
         else:
             values = col.astype(object).tolist()
-        for r, v in enumerate(values, start=1):
-            if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        for r, v in enumerate(values, start=top + 1):
+            if v is None or v is pd.NA or (isinstance(v, float) and v != v) or v is pd.NaT:
                 continue
             if isinstance(v, bool):
                 ws.write_boolean(r, c, v)
-            elif isinstance(v, int | float) and not isinstance(v, bool):
+            elif (isinstance(v, int) and abs(v) <= 2**53) or isinstance(v, float):
                 ws.write_number(r, c, v)
             else:
-                ws.write_string(r, c, str(v))
-    ws.freeze_panes(1, 0)
+                text = v.isoformat() if isinstance(v, datetime) else str(v)
+                if len(text) > 32767:
+                    raise InputError(f"{sheet}: row {r - top}, column {df.columns[c]!r} holds "
+                                     f"{len(text)} characters, more than a spreadsheet cell "
+                                     f"takes (32,767); use the CSV, which keeps it whole")
+                ws.write_string(r, c, text)
+    for r, line in enumerate(below, start=top + len(df) + 2):
+        ws.write_string(r, 0, line)
+    ws.freeze_panes(top + 1, 0)
     wb.close()
     data = buf.getvalue()
     if path is not None:
@@ -294,9 +356,26 @@ def write_xlsx(df: pd.DataFrame, path: str | os.PathLike[str] | None = None, *,
     return data
 
 
+#: A spreadsheet takes a cell that starts with one of these for a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula get a leading ``'`` (OWASP's CSV
+    injection guard): captured names and texts are written by the other side."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object or str(out[c].dtype) in ("str", "string"):
+            out[c] = out[c].map(lambda v: f"'{v}" if isinstance(v, str) and v.startswith(
+                _FORMULA_START) else v)
+    return out
+
+
 def write_csv(df: pd.DataFrame, path: str | os.PathLike[str] | None = None) -> bytes:
     """The table as CSV (UTF-8 with a BOM, LF line ends, no index): the same bytes for the same
-    table.  Written atomically to ``path`` when given; the bytes are returned either way.
+    table.  A text cell starting with ``= + - @`` (or a tab) gets a leading ``'`` so that a
+    spreadsheet shows it rather than runs it.  Written atomically to ``path`` when given; the
+    bytes are returned either way.
 
     >>> import pandas as pd
     >>> write_csv(pd.DataFrame({"序号": ["1"], "证据名称": ["截图"]}))
@@ -305,7 +384,7 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike[str] | None = None) -> b
     from forensics.durable import atomic_write
 
     buf = io.StringIO()
-    df.to_csv(buf, index=False, lineterminator="\n")
+    _formula_safe(df).to_csv(buf, index=False, lineterminator="\n")
     data = buf.getvalue().encode("utf-8-sig")
     if path is not None:
         atomic_write(path, data)

@@ -207,6 +207,8 @@ class _State:
         self.anchors: list[Entry] = []
         #: Evidence number -> the result of its latest logged parse (forensics.artifacts).
         self.parses: dict[str, Mapping[str, object]] = {}
+        #: ``facts`` entries whose values this version cannot apply (kept in the log, skipped).
+        self.unapplied: list[int] = []
 
     def apply(self, e: Entry) -> None:
         self.head = e
@@ -240,8 +242,12 @@ class _State:
             for ref in e.evidence:
                 it = self.items.get(ref.evidence_id)
                 if it is not None and isinstance(changed, Mapping):
-                    self.items[ref.evidence_id] = dataclasses.replace(
-                        it, facts=it.facts.updated(changed))
+                    try:
+                        facts = it.facts.updated(changed)
+                    except (ValueError, TypeError):  # a value this version refuses (a later
+                        self.unapplied.append(e.seq)  # version's category): left as it was
+                        continue
+                    self.items[ref.evidence_id] = dataclasses.replace(it, facts=facts)
         meta = e.details.get("metadata_sha256")
         if e.action in (Action.INIT, Action.METADATA) and isinstance(meta, str):
             self.metadata_sha256 = meta
@@ -542,31 +548,53 @@ class Case:
         Raises :class:`~forensics.errors.InputError` for an unknown item or fact, or a value the
         intake rules refuse (the same checks as the intake sheet).
         """
+        from forensics.artifacts import _writable
         from forensics.custody import Action, EntryDraft
 
         if not facts:
             raise InputError("name at least one fact to set (e.g. --purpose)")
+        if not _writable(self):
+            raise InputError(f"{self.root} is a backup or read-only: set facts in the case "
+                             f"itself, then back it up again")
         unknown = sorted(set(facts) - set(FACT_NAMES))
         if unknown:
             raise InputError(f"unknown intake fact(s): {', '.join(unknown)}; known: "
                              f"{', '.join(FACT_NAMES)}")
         changes = {k: (v if v not in (None, "") else None) for k, v in facts.items()}
-        known = {it.evidence_id: it for it in self.items}
-        drafts = []
-        for eid in evidence_ids:
-            it = known.get(eid)
-            if it is None:
-                raise InputError(f"no item {eid!r} in this case; see `forensics log {self.root}`")
-            try:
-                it.facts.updated(changes)
-            except (ValueError, TypeError) as exc:
-                raise InputError(f"{eid}: {exc}") from None
-            before = it.facts.to_json()
-            drafts.append(EntryDraft(Action.FACTS, evidence=(it.ref,), details={
-                "facts": changes, "replaced": {k: before.get(k) for k in changes}}))
-        if not drafts:
-            raise InputError("name at least one evidence number (E0001, ...)")
-        return self.record(drafts)
+        # what an attachment took from its mail at extraction follows a correction of the mail
+        inherited = {k: v for k, v in changes.items() if k not in ("purpose", "note")}
+        with self.log.lock:  # the values replaced are read under the lock that appends
+            self.refresh()
+            known = {it.evidence_id: it for it in self.items}
+            targets: dict[str, tuple[dict[str, str | None], str | None]] = {}
+            for eid in dict.fromkeys(evidence_ids):
+                if eid not in known:
+                    raise InputError(f"no item {eid!r} in this case; see "
+                                     f"`forensics log {self.root}`")
+                targets[eid] = (changes, None)
+            if inherited:
+                for it in known.values():
+                    top = it.extracted_from
+                    while top is not None and top not in evidence_ids and top in known:
+                        top = known[top].extracted_from
+                    if top in evidence_ids and it.evidence_id not in targets:
+                        targets[it.evidence_id] = (inherited, top)
+            drafts = []
+            for eid, (change, source) in targets.items():
+                it = known[eid]
+                try:
+                    it.facts.updated(change)
+                except (ValueError, TypeError) as exc:
+                    raise InputError(f"{eid}: {exc}") from None
+                before = it.facts.to_json()
+                details: dict[str, object] = {"facts": change,
+                                              "replaced": {k: before.get(k) for k in change}}
+                if source is not None:
+                    details["inherited_from"] = source
+                drafts.append(EntryDraft(Action.FACTS, evidence=(it.ref,), details=details))
+            if not drafts:
+                raise InputError("name at least one evidence number (E0001, ...)")
+            return self.record(drafts)
 
     def spread(self, *, progress: bool | None = None, record: bool | None = None,
                **params: object):  # -> forensics.spread.SpreadAnalysis

@@ -112,7 +112,8 @@ class IntakeFacts:
         """True when a carrier is named, False for "none" (a copy), None when not stated."""
         if self.carrier is None:
             return None
-        return self.carrier.strip().lower() not in {"none", "无", "没有", "n/a"}
+        return self.carrier.strip().lower() not in NO_CARRIER
+
 
     @property
     def captured_at_utc(self) -> str | None:
@@ -162,6 +163,9 @@ purpose='b', note=None)
 
 
 FACT_NAMES = tuple(f.name for f in fields(IntakeFacts))
+#: ``carrier`` values that say there is no original carrier (the item is a copy).
+NO_CARRIER = frozenset({"none", "no", "n/a", "na", "-", "—", "无", "没有", "无原始载体", "不适用",
+                        "无载体"})
 
 
 def _check_time(value: str) -> None:

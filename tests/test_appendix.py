@@ -75,7 +75,7 @@ def test_evidence_list_numbers_by_kind_keeps_attachments_with_their_mail_and_inv
     # no purpose entered: empty, and the remarks say it is missing
     assert by_id.at["E0005", "证明对象/目的"] == ""
     assert "purpose not yet stated" in by_id.at["E0005", "备注"]
-    assert by_id.at["E0002", "原件/复印件"].startswith("原始载体：iPhone 13 F2LX")
+    assert by_id.at["E0002", "原件/复印件"].startswith("原件（原始载体：iPhone 13 F2LX）")
     assert by_id.at["E0005", "原件/复印件"].startswith("复制件")
     assert by_id.at["E0003", "原件/复印件"].startswith("复制件")
     assert (ev["页码"] == "").all()
@@ -101,7 +101,9 @@ def test_hash_table_is_keyed_to_the_evidence_numbers(filled):
     row = ht.set_index("evidence_id").loc["E0003"]
     assert (row["sha256"], row["sm3"], row["md5"], row["size"]) == (
         it.digests.sha256, it.digests.sm3, it.digests.md5, it.digests.size)
-    assert bool(row["copy_only"]) and not bool(ht.set_index("evidence_id").at["E0001", "copy_only"])
+    assert row["copy_only"] == "yes"
+    assert ht.set_index("evidence_id").at["E0001", "copy_only"] == "no"
+    assert ht.set_index("evidence_id").at["E0005", "copy_only"] == "yes"
     assert ht.set_index("evidence_id").at["E0002", "captured_at"] == "2026-11-21T09:15:00+08:00"
 
 

@@ -542,6 +542,7 @@ class Case:
 
         A fact given as ``""`` or None is cleared.  The entry records the new values and the
         values they replace; the item's original bytes and its acquisition entry are untouched.
+        An item whose facts already have these values gets no entry (the result may be empty).
         Changing ``captured_at`` makes the next analysis read the item again (the parse depends
         on the capture time).
 
@@ -587,14 +588,16 @@ class Case:
                 except (ValueError, TypeError) as exc:
                     raise InputError(f"{eid}: {exc}") from None
                 before = it.facts.to_json()
+                if all(before.get(k) == v for k, v in change.items()):
+                    continue  # already so: nothing to record
                 details: dict[str, object] = {"facts": change,
                                               "replaced": {k: before.get(k) for k in change}}
                 if source is not None:
                     details["inherited_from"] = source
                 drafts.append(EntryDraft(Action.FACTS, evidence=(it.ref,), details=details))
-            if not drafts:
+            if not targets:
                 raise InputError("name at least one evidence number (E0001, ...)")
-            return self.record(drafts)
+            return self.record(drafts) if drafts else ()
 
     def spread(self, *, progress: bool | None = None, record: bool | None = None,
                **params: object):  # -> forensics.spread.SpreadAnalysis

@@ -193,20 +193,23 @@ def facts(case: Path, evidence_ids: tuple[str, ...], clear: tuple[str, ...], act
         key = name.strip().replace("-", "_").lower()
         if key not in FACT_NAMES:
             raise InputError(f"--clear {name}: not an intake fact; known: {', '.join(FACT_NAMES)}")
+        if changes.get(key) is not None:
+            raise InputError(f"--clear {name} and --{key.replace('_', '-')} together: say one")
         changes[key] = None
     c = _open_case(str(case), actor)
     entries = c.set_facts(evidence_ids, **changes)
     known = {it.evidence_id: it for it in c.items}
-    out = [{"evidence_id": e.evidence_ids[0], "facts": known[e.evidence_ids[0]].facts.to_json()}
-           for e in entries]
+    changed = [e.evidence_ids[0] for e in entries]
+    shown = list(dict.fromkeys([*evidence_ids, *changed]))  # attachments corrected with a mail
+    out = [{"evidence_id": eid, "facts": known[eid].facts.to_json()} for eid in shown]
     if as_json:
         _emit_json(out)
     else:
         for o in out:
             shown = ", ".join(f"{k}={v}" for k, v in o["facts"].items()) or "(no facts)"
             click.echo(f"{o['evidence_id']}  {shown}")
-        click.echo(f"{len(entries)} item(s) updated; the custody log keeps the values replaced",
-                   err=True)
+        click.echo(f"{len(entries)} item(s) updated; the custody log keeps the values replaced"
+                   if entries else "nothing changed: the items already have these facts", err=True)
 
 
 @cli.command("hash", epilog="Example:\n\n  forensics hash screenshot.png recording.mp4 --json")

@@ -490,3 +490,17 @@ def test_facts_sets_and_clears_and_refuses_bad_input(tmp_path):
     assert run("facts", str(d), "E0001", "--clear", "colour").exit_code == 2
     assert run("facts", str(d), "E0001").exit_code == 2  # nothing to set
     assert "Example" in run("facts", "--help").output
+
+
+def test_facts_no_change_and_conflicting_options(tmp_path):
+    d = tmp_path / "c"
+    assert run("init", str(d)).exit_code == 0
+    f = tmp_path / "a.txt"
+    f.write_text("x", encoding="utf-8")
+    assert run("add", str(d), str(f), "--purpose", "p").exit_code == 0
+    before = run("log", str(d), "--json").stdout
+    r = run("facts", str(d), "E0001", "--purpose", "p")
+    assert r.exit_code == 0 and "nothing changed" in r.output
+    assert run("log", str(d), "--json").stdout == before  # no entry for a no-op
+    r = run("facts", str(d), "E0001", "--note", "x", "--clear", "note")
+    assert r.exit_code == 2 and "together" in r.output

@@ -495,17 +495,8 @@ def _read_original(case: Case, item: Item) -> bytes:
     """The stored copy's bytes, opened read-only (never followed through a link)."""
     from forensics.durable import open_readonly
 
-    fd = open_readonly(case.root / item.stored_as)
-    try:
-        chunks = []
-        while True:
-            b = os.read(fd, 1 << 20)
-            if not b:
-                break
-            chunks.append(b)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
+    with os.fdopen(open_readonly(case.root / item.stored_as), "rb") as fh:
+        return fh.read()
 
 
 #: The record columns an exhibit's text is made of.
@@ -597,29 +588,7 @@ def _exhibits(doc: _Doc, case: Case, order: list[tuple[str, str]], artifacts: pd
         if data is not None and hashlib.sha256(data).hexdigest() != it.digests.sha256:
             shown = f'<p class="missing">{doc.msg("mismatch")}</p>'
             data = None
-        web = _web_image_type(data) if data is not None else None
-        if shown:
-            pass
-        elif web is not None:
-            uri = f"data:{web};base64,{base64.b64encode(data).decode('ascii')}"  # type: ignore[arg-type]
-            shown = f'<img src="{uri}" alt="{doc.t(eid)} {doc.t(it.name)}">'
-        elif looks_image:
-            shown = (f'<p class="missing">{doc.msg("no_browser")} '
-                     f"<code>{doc.t(it.name)}</code> ({doc.t(mt or ext)}), "
-                     f"<code>{doc.t(it.stored_as)}</code>.</p>")
-        elif mt.startswith(("video/", "audio/")) or ext in _RECORDING_EXT:
-            shown = (f'<p class="missing">{doc.msg("recording")} '
-                     f"<code>{doc.t(it.name)}</code> ({doc.t(mt or ext)}), "
-                     f"<code>{doc.t(it.stored_as)}</code>.</p>")
-        elif eid in by_item and (lines := _record_lines(by_item[eid])):
-            shown = _capped(doc, lines, doc.msg("parsed_text"))
-        elif data is not None and (mt.startswith("text/") or not mt):
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = None
-            if text is not None:
-                shown = _capped(doc, [text], doc.msg("raw_text"))
+        shown = shown or _exhibit_content(doc, it, eid, data, looks_image, mt, ext, by_item)
         if not shown:
             shown = (f"<p>{doc.msg('nothing_shown')} "
                      f"<code>{doc.t(it.name)}</code> ({doc.t(mt or ext or '?')}).</p>")
@@ -629,6 +598,35 @@ def _exhibits(doc: _Doc, case: Case, order: list[tuple[str, str]], artifacts: pd
     if not parts:
         parts.append(f"<p>{doc.say('本案没有证据。', 'The case holds no items.')}</p>")
     return _section(doc, "exhibits", "\n".join(parts))
+
+
+def _exhibit_content(doc: _Doc, it: Item, eid: str, data: bytes | None, looks_image: bool,
+                     mt: str, ext: str, by_item: Mapping[str, pd.DataFrame]) -> str:
+    """What an exhibit shows: the image itself, what the parser read, the raw text, or a note
+    that it cannot be shown here ("" when there is nothing)."""
+    web = _web_image_type(data) if data is not None else None
+    shown = ""
+    if web is not None:
+        uri = f"data:{web};base64,{base64.b64encode(data).decode('ascii')}"  # type: ignore[arg-type]
+        shown = f'<img src="{uri}" alt="{doc.t(eid)} {doc.t(it.name)}">'
+    elif looks_image:
+        shown = (f'<p class="missing">{doc.msg("no_browser")} '
+                 f"<code>{doc.t(it.name)}</code> ({doc.t(mt or ext)}), "
+                 f"<code>{doc.t(it.stored_as)}</code>.</p>")
+    elif mt.startswith(("video/", "audio/")) or ext in _RECORDING_EXT:
+        shown = (f'<p class="missing">{doc.msg("recording")} '
+                 f"<code>{doc.t(it.name)}</code> ({doc.t(mt or ext)}), "
+                 f"<code>{doc.t(it.stored_as)}</code>.</p>")
+    elif eid in by_item and (lines := _record_lines(by_item[eid])):
+        shown = _capped(doc, lines, doc.msg("parsed_text"))
+    elif data is not None and (mt.startswith("text/") or not mt):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None:
+            shown = _capped(doc, [text], doc.msg("raw_text"))
+    return shown
 
 
 # --- 4. hash table -------------------------------------------------------------------------------

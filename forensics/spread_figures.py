@@ -53,6 +53,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -436,7 +438,6 @@ def cascade_figure(analysis: Any, post_id: Any = None, *, top: int = 15, title: 
     >>> sorted(c.get_gid() for c in fig.axes[0].collections if c.get_gid())
     ['edges:explicit', 'nodes']
     """
-    import matplotlib
 
     _check_lang("cascade figure", lang)
     if x not in _X_AXES:
@@ -447,20 +448,34 @@ def cascade_figure(analysis: Any, post_id: Any = None, *, top: int = 15, title: 
     nodes = _nodes(analysis)
     post = _pick_post(nodes, post_id, "cascade figure")
     font = cjk_font()
-    with matplotlib.rc_context():
-        matplotlib.rcdefaults()
-        matplotlib.rcParams.update(_style(font))
-        write = _Writer(font)
-        if title is not None:
-            heading = write(title)
-        elif post is None:
-            heading = _say(lang, "转发树", "Repost cascade")
-        else:
-            heading = write(_say(lang, f"转发树：帖子 {post}", f"Repost cascade: post {post}"))
+    with _drawing(font) as write:
+        heading = _heading(write, lang, title, post, "转发树", "Repost cascade")
         if post is None:
             return _empty(heading, _say(lang, "无转发", "no reposts"), "no-nodes", [])
         g = nodes[nodes["post_id"].astype(str) == post].reset_index(drop=True)
         return _draw_cascade(g, font, write, heading, lang, x, zone, top)
+
+
+@contextmanager
+def _drawing(font: CJKFont) -> Iterator[_Writer]:
+    """matplotlib's defaults and our style, for one figure (the caller's settings untouched);
+    yields the writer that keeps every character drawable."""
+    import matplotlib
+
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update(_style(font))
+        yield _Writer(font)
+
+
+def _heading(write: _Writer, lang: str, title: str | None, post: str | None, zh: str,
+             en: str) -> str:
+    """The figure's title: the caller's, else the figure's name and the post it shows."""
+    if title is not None:
+        return write(title)
+    if post is None:
+        return _say(lang, zh, en)
+    return write(_say(lang, f"{zh}：帖子 {post}", f"{en}: post {post}"))
 
 
 def _column(g: pd.DataFrame, name: str, default: Any) -> pd.Series:
@@ -802,7 +817,6 @@ def spread_curve_figure(analysis: Any, post_id: Any = None, *, title: str | None
     >>> [t.get_text() for t in fig.axes[1].texts if t.get_gid() == "mark-label:views"]
     ['参考标准：浏览5000次 / reference mark: 5,000 views']
     """
-    import matplotlib
 
     _check_lang("spread curve figure", lang)
     if yscale not in ("linear", "log"):
@@ -811,17 +825,9 @@ def spread_curve_figure(analysis: Any, post_id: Any = None, *, title: str | None
     nodes = _nodes(analysis)
     post = _pick_post(nodes, post_id, "spread curve figure")
     font = cjk_font()
-    with matplotlib.rc_context():
-        matplotlib.rcdefaults()
-        matplotlib.rcParams.update(_style(font))
-        write = _Writer(font)
-        if title is not None:
-            heading = write(title)
-        elif post is None:
-            heading = _say(lang, "累计转发与浏览", "Cumulative reposts and views")
-        else:
-            heading = write(_say(lang, f"累计转发与浏览：帖子 {post}",
-                                 f"Cumulative reposts and views: post {post}"))
+    with _drawing(font) as write:
+        heading = _heading(write, lang, title, post, "累计转发与浏览",
+                           "Cumulative reposts and views")
         if post is None:
             return _empty(heading, _say(lang, "无转发", "no reposts"), "no-reposts", [])
         cum = analysis.cumulative(post)

@@ -23,27 +23,7 @@ from forensics.custody import Action, EntryDraft
 from forensics.errors import ForensicsError
 from forensics.intake import IntakeFacts
 from forensics.integrity import compare
-
-MAIL = """\
-From: a@example.com
-To: b@example.com
-Subject: shots
-Date: Fri, 20 Nov 2026 15:02:11 +0800
-Message-ID: <x@example.com>
-MIME-Version: 1.0
-Content-Type: multipart/mixed; boundary="B"
-
---B
-Content-Type: text/plain; charset=utf-8
-
-see attached
---B
-Content-Type: text/plain; name="note.txt"
-Content-Disposition: attachment; filename="note.txt"
-
-attached note
---B--
-"""
+from tests.test_appendix import EML as MAIL  # the one multipart mail with an attachment
 
 INNER = ("From: c@example.com\nTo: d@example.com\nSubject: inner\n"
          "Date: Fri, 20 Nov 2026 14:00:00 +0800\nMIME-Version: 1.0\n"

@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_inspect.py
 	$(BIN)/python benchmarks/bench_timeline.py
 	$(BIN)/python benchmarks/bench_spread.py
+	$(BIN)/python benchmarks/bench_appendix.py
 
 fuzz: $(STAMP)
 	$(BIN)/python fuzz/fuzz_parsers.py

@@ -14,7 +14,8 @@ their digests and their intake facts.  Nothing is invented: the "what it proves"
 * :func:`write_csv`: the deterministic CSV form of a table (UTF-8 with a BOM for Excel, LF line
   ends, the same bytes for the same case).
 
-The HTML and PDF appendix and the XLSX files build on these tables (issue 7; not yet here).
+* :func:`write_appendix`: the whole appendix (HTML, PDF and every table) into a folder, logged
+  in one custody entry; :func:`write_tables` the tables alone.
 
 Examples
 --------
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,12 +42,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from forensics.case import Case, Item
 
 __all__ = [
+    "APPENDIX_FILES",
     "CATEGORY_NAMES",
     "EVIDENCE_LIST_COLUMNS",
     "HASH_TABLE_COLUMNS",
     "TABLE_FILES",
     "evidence_list",
     "hash_table",
+    "made_from_head",
+    "write_appendix",
     "write_csv",
     "write_tables",
     "write_xlsx",
@@ -218,43 +222,219 @@ def write_tables(case: Case, out: str | os.PathLike[str], *,
     original text, zone and interval); ``findings`` the cross-checks; ``spread`` one row per
     post of :meth:`Case.spread`.  ``record``: log the export (default: when the case folder is
     writable and not a backup; a backup is read, never written to).  Returns the paths by name.
+    :func:`write_appendix` writes these tables together with the HTML and PDF.
     """
-    from forensics.artifacts import _writable, ensure_parsed
-    from forensics.durable import atomic_write
+    from forensics.artifacts import ensure_parsed
 
-    if record is None:  # a backup or read-only media: written, never logged into
-        record = _writable(case)
-    elif record and not _writable(case):
-        raise InputError(f"{case.root} is a backup or read-only: its custody log is not written "
-                         f"to; write the appendix from the case itself")
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    record = _may_record(case, record)
+    folder = _out_folder(case, out)
     # parse first: parsing can extract attachments (new items), and every table must name the
     # same items and come from the same custody head
     ensure_parsed(case, progress=progress, rows=True, record=record)
     case.refresh()
-    head = case.head
+    head = made_from_head(case)
+    written = _write_all(folder, _table_bytes(case, groups=groups, progress=progress,
+                                                 record=record))
+    if record:
+        case.log_export("appendix tables", written, head=head,
+                        evidence_ids=[it.evidence_id for it in case.items])
+    return written
+
+
+#: Every file :func:`write_appendix` writes, in this order.
+APPENDIX_FILES = ("appendix.html", "appendix.pdf", *TABLE_FILES)
+
+
+def write_appendix(case: Case, out: str | os.PathLike[str], *, lang: str = "both",
+                   groups: Mapping[str, str] | None = None, pseudonymize: bool = False,
+                   keep: Sequence[str] = (), frames: bool = True, parties: Sequence[str] = (),
+                   progress: bool | None = None, record: bool | None = None) -> dict[str, Path]:
+    """Write the whole litigation appendix into the folder ``out`` and log it in one entry.
+
+    The files are :data:`APPENDIX_FILES`: ``appendix.html`` (one self-contained file),
+    ``appendix.pdf`` (A4, all fonts embedded), the 证据目录 as CSV and XLSX, the hash table,
+    the timeline (CSV, XLSX), the findings and the per-post spread table.  HTML and PDF are drawn
+    from one content model (:func:`forensics.appendix_model.build_appendix`), so they say the
+    same thing; the tables are those of :func:`write_tables`.
+
+    Parameters
+    ----------
+    case : Case
+    out : path
+        The folder (created if missing); files of these names in it are replaced atomically.
+    lang : {"both", "zh", "en"}
+        Chinese then English, or one of them.
+    groups : mapping, optional
+        Evidence number to group label for the 证据目录's numbering (1-1, 1-2...).
+    pseudonymize : bool
+        Replace the names and ids of third parties (reposting accounts, chat participants, mail
+        correspondents) by stable pseudonyms in every file written
+        (:func:`forensics.pseudonyms.pseudonyms`); the mapping stays in the case.
+    keep : sequence of str
+        With ``pseudonymize``: names or ids needed for proof, kept as they are (the parties);
+        the publishers the intake facts name are always kept.
+    frames : bool
+        Show screen recordings as frames at fixed intervals (:mod:`forensics.frames`).
+    parties : sequence of str
+        The parties, as the cover lists them (``"原告：张三"``).
+    record : bool, optional
+        Log the export (default: when the case is writable and not a backup).
+
+    Returns
+    -------
+    dict of str to Path
+        The files written, by name.
+
+    Raises
+    ------
+    InputError
+        Bad ``lang`` or ``groups``; no TrueType Chinese font for the PDF (the message names the
+        font to install); ``record=True`` on a backup.
+
+    Notes
+    -----
+    Writing the appendix twice gives the same bytes: the documents name the custody head they
+    were made from (:func:`made_from_head`, which leaves out ``export`` entries such as the one
+    this function writes), never the time of writing; that time is in the log entry.
+    """
+    from forensics.appendix_html import draw_html
+    from forensics.appendix_model import LANGS, build_appendix
+    from forensics.appendix_pdf import draw_pdf, pdf_fonts
+    from forensics.artifacts import ensure_parsed
+
+    if lang not in LANGS:
+        raise InputError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    record = _may_record(case, record)
+    folder = _out_folder(case, out)
+    fonts = pdf_fonts()  # before anything is written: a missing font fails first
+    ensure_parsed(case, progress=progress, rows=True, record=record)
+    case.refresh()
+    pz = None
+    if pseudonymize:
+        from forensics.pseudonyms import pseudonyms
+
+        pz = pseudonyms(case, keep=keep, progress=progress)
+    head = made_from_head(case)
+    model = build_appendix(case, lang=lang, groups=groups, pseudonymize=pz,
+                           frames=_recording_frames if frames else None, parties=parties,
+                           progress=progress)
+    files = {"appendix.html": draw_html(model),
+             "appendix.pdf": draw_pdf(model, fonts=fonts, progress=progress)}
+    files.update(_table_bytes(case, groups=groups, progress=progress, record=record,
+                              pseudonymize=pz))
+    written = _write_all(folder, files)
+    if record:
+        params: dict[str, object] = dict(model.params)
+        from forensics.appendix_model import _font_file
+
+        params.update({f"font.{name}": f"{Path(path).name} sha256:{_font_file(path)}"
+                       for name, path, _ in fonts.files})
+        case.log_export("appendix", written, head=head, params=params,
+                        evidence_ids=[it.evidence_id for it in case.items])
+    return written
+
+
+def made_from_head(case: Case):  # -> forensics.custody.Entry | None
+    """The custody entry an appendix is made from: the last one that is not an ``export``.
+
+    Exports only record files written from the case; leaving them out lets the same case give
+    the same appendix however often it is written.
+
+    >>> import tempfile, pathlib
+    >>> from forensics.case import Case
+    >>> case = Case.init(pathlib.Path(tempfile.mkdtemp()) / "c")
+    >>> made_from_head(case).action
+    'init'
+    """
+    from forensics.custody import Action
+
+    for e in reversed(case.log.entries()):
+        if e.action != Action.EXPORT:
+            return e
+    return None
+
+
+def _may_record(case: Case, record: bool | None) -> bool:
+    from forensics.artifacts import _writable
+
+    if record is None:  # a backup or read-only media: written, never logged into
+        return _writable(case)
+    if record and not _writable(case):
+        raise InputError(f"{case.root} is a backup or read-only: its custody log is not written "
+                         f"to; write the appendix from the case itself")
+    return record
+
+
+def _recording_frames(case: Case, item: Item) -> list[tuple[float, bytes]]:
+    """Frames of a screen recording for the appendix (none for other items)."""
+    from forensics.errors import IntegrityError
+    from forensics.frames import frames_for, is_recording
+
+    if not is_recording(item.name, None):
+        return []
+    try:
+        return [(f.seconds, f.png) for f in frames_for(case, item)]
+    except IntegrityError:
+        raise InputError(f"{item.evidence_id}: the stored copy does not match its SHA-256; run "
+                         f"forensics verify {case.root}") from None
+
+
+def _table_bytes(case: Case, *, groups: Mapping[str, str] | None, progress: bool | None,
+                 record: bool, pseudonymize: Callable[[str], str] | None = None
+                 ) -> dict[str, bytes]:
+    """The bytes of every file of :data:`TABLE_FILES` (pseudonymized when asked)."""
+    from forensics.appendix_model import pseudonymized_frame
+
     created = _case_date(case)
     ev = evidence_list(case, groups=groups)
     timeline = case.timeline(progress=progress)
     analysis = case.spread(progress=progress, record=record)
+    findings = case.findings(progress=progress).to_frame()
+    spread = analysis.flat_posts()
+    hashes = hash_table(case)
+    if pseudonymize is not None:
+        ev, timeline, findings, spread, hashes = (
+            pseudonymized_frame(df, pseudonymize) for df in (ev, timeline, findings, spread, hashes))
     form = _form_lines(case)
-    written: dict[str, Path] = {}
-    for name, data in (
-            ("evidence-list.csv", write_csv(ev)),
-            ("evidence-list.xlsx", write_xlsx(ev, sheet="证据目录", created=created,
-                                              above=form[0], below=form[1])),
-            ("hashes.csv", write_csv(hash_table(case))),
-            ("timeline.csv", write_csv(_timeline_text(timeline))),
-            ("timeline.xlsx", write_xlsx(timeline, sheet="timeline", created=created)),
-            ("findings.csv", write_csv(case.findings(progress=progress).to_frame())),
-            ("spread.csv", write_csv(analysis.flat_posts()))):
+    return {
+        "evidence-list.csv": write_csv(ev),
+        "evidence-list.xlsx": write_xlsx(ev, sheet="证据目录", created=created,
+                                         above=form[0], below=form[1]),
+        "hashes.csv": write_csv(hashes),
+        "timeline.csv": write_csv(_timeline_text(timeline)),
+        "timeline.xlsx": write_xlsx(timeline, sheet="timeline", created=created),
+        "findings.csv": write_csv(findings),
+        "spread.csv": write_csv(spread),
+    }
+
+
+def _out_folder(case: Case, out: str | os.PathLike[str]) -> Path:
+    """``out`` checked before anything is made: a folder (or none yet), outside the case
+    folder except under its ``reports/`` (files in the store would be unexplained there)."""
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder} is a file, not a folder; name a folder for the appendix")
+    root = case.root.resolve()
+    where = folder.resolve()
+    inside = where == root or root in where.parents
+    if inside and where.relative_to(root).parts[:1] != ("reports",):
+        raise InputError(f"{folder} is inside the case folder {root}; write the appendix outside "
+                         f"it, or under {root / 'reports'}")
+    return folder
+
+
+def _write_all(folder: Path, files: Mapping[str, bytes]) -> dict[str, Path]:
+    from forensics.durable import atomic_write
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{folder}: the folder cannot be made ({exc.strerror or exc}); name "
+                         f"another") from None
+    written = {}
+    for name, data in files.items():
         atomic_write(folder / name, data)
         written[name] = folder / name
-    written = {k: written[k] for k in TABLE_FILES}
-    if record:
-        case.log_export("appendix tables", written, head=head,
-                        evidence_ids=[it.evidence_id for it in case.items])
     return written
 
 

@@ -444,13 +444,24 @@ def ensure_parsed(case: Case, *, progress: bool | None = None, rows: bool = Fals
     case.refresh()
     if record is None:
         record = _writable(case)
+    registry = _registry_fingerprint()  # once, not once per item
+    head = case.head
+    key = (head.seq, head.entry_sha256, registry) if head is not None else None
+    memo = getattr(case, "_parsed_memo", None)
+    # The same open case at the same custody head: the parses read and checked a moment ago
+    # are still the current ones (a new parse or item moves the head).
+    if key is not None and memo is not None and memo[0] == key and (memo[1] or not rows):
+        parsed = memo[2]
+        if evidence_ids is not None:
+            wanted = set(evidence_ids)
+            return [p for p in parsed if p.evidence_id in wanted]
+        return list(parsed)
     items = list(case.items)
     if evidence_ids is not None:
         wanted = set(evidence_ids)
         items = [it for it in items if it.evidence_id in wanted]
     have: dict[str, ParsedItem] = {}
     missing: list[Item] = []
-    registry = _registry_fingerprint()  # once, not once per item
     for item in items:
         p = load_parsed(case, item, rows=rows, registry=registry)
         if p is None:
@@ -464,7 +475,10 @@ def ensure_parsed(case: Case, *, progress: bool | None = None, rows: bool = Fals
         case.refresh()
         if evidence_ids is None:
             items = list(case.items)
-    return [have[it.evidence_id] for it in items if it.evidence_id in have]
+    out = [have[it.evidence_id] for it in items if it.evidence_id in have]
+    if evidence_ids is None and not missing and key is not None:
+        case._parsed_memo = (key, rows, tuple(out))  # type: ignore[attr-defined]
+    return out
 
 
 def _frames(case: Case, progress: bool | None = None,

@@ -9,6 +9,7 @@ A case folder holds::
     anchors/         heads of the log recorded outside it, with RFC 3161 requests (.tsq)
     recovered/       torn log lines moved aside by recovery
     derived/         data derived from the store, always rebuildable
+    pseudonyms.json  the pseudonyms of third parties (forensics.pseudonyms), kept out of reports
     reports/         rendered reports
 
 What the case *holds* (its evidence items, their numbers E0001, E0002, ...) is never stored
@@ -535,6 +536,14 @@ class Case:
         from forensics.appendix import hash_table
 
         return hash_table(self)
+
+    def write_appendix(self, out: str | os.PathLike[str], **kwargs: object) -> dict[str, Path]:
+        """Write the litigation appendix (HTML, PDF and its tables) into the folder ``out`` and
+        log it: see :func:`forensics.appendix.write_appendix` (``lang=``, ``groups=``,
+        ``pseudonymize=``, ``keep=``, ``frames=``)."""
+        from forensics.appendix import write_appendix
+
+        return write_appendix(self, out, **kwargs)  # type: ignore[arg-type]
 
     def set_facts(self, evidence_ids: Sequence[str], **facts: str | None) -> tuple[Entry, ...]:
         """Set or correct intake facts of items already in the case (for example the

@@ -727,6 +727,82 @@ def spread(case: Path | None, lists: tuple[Path, ...], captured_at: str | None, 
         sys.exit(1)
 
 
+@cli.command(epilog="Examples:\n\n  forensics appendix CASE --out appendix/\n\n"
+             "  forensics appendix CASE --out appendix/ --party '原告：张三' --party '被告：李四'\n\n"
+             "  forensics appendix CASE --out appendix/ --lang zh --pseudonymize "
+             "--keep 张三 --keep uid_1001\n\n"
+             "  forensics appendix CASE --out appendix/ --group E0001=1 --group E0002=1 "
+             "--group E0003=2 --json")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write into (created if missing).")
+@click.option("--lang", type=click.Choice(["zh", "en", "both"]), default="both",
+              show_default=True, help="Chinese then English, or one of them.")
+@click.option("--pseudonymize", is_flag=True,
+              help="Replace third parties (reposting accounts, chat participants, mail "
+                   "correspondents) by stable pseudonyms in every file; the mapping stays in the "
+                   "case (pseudonyms.json), never in the output.")
+@click.option("--keep", multiple=True, metavar="NAME",
+              help="With --pseudonymize: a name or id needed for proof, kept as it is "
+                   "(repeatable).  The publishers named in the intake facts are always kept.")
+@click.option("--group", "groups", multiple=True, metavar="E=LABEL",
+              help="Number items in groups as courts do (1-1, 1-2...): evidence number = group "
+                   "label (repeatable).")
+@click.option("--party", "parties", multiple=True, metavar="TEXT",
+              help="A party as the cover lists it, such as '原告：张三' (repeatable, in order).")
+@click.option("--no-frames", is_flag=True,
+              help="Do not draw frames of screen recordings (only name the original).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the files written with their SHA-256 and the custody entry as JSON.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: terminals).")
+def appendix(case: Path, out: Path, lang: str, pseudonymize: bool, keep: tuple[str, ...],
+             groups: tuple[str, ...], parties: tuple[str, ...], no_frames: bool, as_json: bool,
+             progress: bool | None) -> None:
+    """Write the litigation appendix: appendix.html, appendix.pdf and its tables.
+
+    The 证据目录 (evidence list) as CSV and XLSX, the hash table, the timeline (CSV, XLSX), the
+    findings and the spread table go beside the HTML and the PDF.  Everything is logged in the
+    custody log in one entry with each file's SHA-256.  The same case, version and options give
+    the same bytes.  It is a party's own analysis, not a judicial appraisal (鉴定意见).
+    Exit 1 when the case's latest verification failed (the appendix still states it), 0
+    otherwise.
+    """
+    import hashlib
+
+    from forensics.appendix import write_appendix
+
+    grouping: dict[str, str] = {}
+    for g in groups:
+        eid, sep, label = g.partition("=")
+        if not sep or not eid.strip() or not label.strip():
+            raise InputError(f"--group {g!r}: write EVIDENCE=LABEL, such as E0003=2")
+        grouping[eid.strip()] = label.strip()
+    if keep and not pseudonymize:
+        raise InputError("--keep only applies with --pseudonymize")
+    c = _open_case(str(case))
+    written = write_appendix(c, out, lang=lang, groups=grouping or None,
+                             pseudonymize=pseudonymize, keep=keep, frames=not no_frames,
+                             parties=parties, progress=progress)
+    c.refresh()
+    entry = c.head
+    files = {name: {"path": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
+             for name, p in written.items()}
+    if as_json:
+        _emit_json({"out": str(out), "files": files,
+                    "logged_as": {"seq": entry.seq, "entry_sha256": entry.entry_sha256}
+                    if entry is not None and entry.action == "export" else None})
+    else:
+        for f in files.values():
+            click.echo(f"{f['sha256']}  {f['path']}")
+        click.echo(f"appendix written to {out}; open appendix.html or appendix.pdf, and file "
+                   f"evidence-list.xlsx as the 证据目录", err=True)
+    verifies = [e for e in c.log.entries() if e.action == "verify"]
+    if verifies and verifies[-1].details.get("status") == "failed":
+        click.echo("the latest verification of this case failed; the appendix says so in its "
+                   "integrity statement. Run `forensics verify CASE` for the problems", err=True)
+        sys.exit(1)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``forensics`` console script."""
     try:

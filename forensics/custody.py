@@ -118,6 +118,8 @@ class Action(StrEnum):
     METADATA = "metadata"
     PARSE = "parse"
     FACTS = "facts"
+    #: The pseudonym mapping of third parties was extended (forensics.pseudonyms).
+    PSEUDONYMS = "pseudonyms"
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,6 +123,8 @@ def build_demo(case_dir: Path, out_dir: Path) -> int:
     print(f"backup compared: {'PASSED' if not comparison else 'FAILED'}")
     for p in comparison:
         print(f"  PROBLEM {p}")
+    appendix = case.write_appendix(out_dir / "appendix", progress=False)
+    print(f"appendix: {out_dir / 'appendix'} ({', '.join(appendix)})")
     print("custody log:")
     from forensics.case import summarize
 

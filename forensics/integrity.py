@@ -533,8 +533,13 @@ def backup(case: Case, dest: Path) -> BackupReport:
                 if not (dest / "recovered" / f.name).exists():
                     shutil.copyfile(f, dest / "recovered" / f.name)
         atomic_write(dest / CASE_FILE, (case.root / CASE_FILE).read_bytes())
+        kept = []
+        pseudonyms = case.root / "pseudonyms.json"  # forensics.pseudonyms: logged by digest
+        if pseudonyms.exists():
+            atomic_write(dest / pseudonyms.name, pseudonyms.read_bytes())
+            kept.append(dest / pseudonyms.name)
         _copy_log(case.root / LOG_FILE, dest / LOG_FILE, log_end)
-        sync_files([*written, dest / LOG_FILE, dest / CASE_FILE], dest)
+        sync_files([*written, *kept, dest / LOG_FILE, dest / CASE_FILE], dest)
         fsync_dir(dest)
     except OSError as exc:
         raise StorageError(dest, exc.strerror or str(exc)) from None

@@ -70,6 +70,7 @@ from forensics.problems import (
     MissingAnchorFile,
     MissingItem,
     Problem,
+    PseudonymsChanged,
     TruncatedLog,
     UnexpectedFile,
     UnparseableLine,
@@ -321,6 +322,7 @@ def verify_case(
     recorded_meta = state.metadata_sha256
     if recorded_meta is not None and recorded_meta != meta_now:
         problems.append(MetadataChanged(CASE_FILE, recorded_meta, meta_now))
+    problems += _check_pseudonyms(case)
 
     # The store: every accounted item present and unchanged; nothing else in it.
     total = sum(i.digests.size for i in items.values())
@@ -457,6 +459,31 @@ def _same_case(case: Case, other_log: Path) -> bool:
     except OSError:
         return False
     return bool(first_here) and first_here[0].line() == first_there
+
+
+def _check_pseudonyms(case: Case) -> list[Problem]:
+    """``pseudonyms.json`` against the digest of the last ``pseudonyms`` entry
+    (:mod:`forensics.pseudonyms`): the mapping stays out of reports, but not out of custody."""
+    import hashlib
+
+    from forensics.custody import Action
+    from forensics.pseudonyms import MAPPING_FILE
+
+    try:
+        entries = case.log.entries()
+    except CustodyLogDamaged:  # reported by the chain check
+        return []
+    logged = [e for e in entries if e.action == Action.PSEUDONYMS]
+    if not logged:
+        return []
+    expected = str(logged[-1].details.get("sha256", ""))
+    try:
+        found = hashlib.sha256((case.root / MAPPING_FILE).read_bytes()).hexdigest()
+    except FileNotFoundError:
+        found = "missing"
+    except OSError as exc:
+        found = f"unreadable ({exc.strerror or exc})"
+    return [] if found == expected else [PseudonymsChanged(MAPPING_FILE, expected, found)]
 
 
 def backup(case: Case, dest: Path) -> BackupReport:

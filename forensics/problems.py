@@ -33,6 +33,7 @@ __all__ = [
     "MissingItem",
     "PrevMismatch",
     "Problem",
+    "PseudonymsChanged",
     "ReorderedEntries",
     "TornTail",
     "TruncatedLog",
@@ -369,6 +370,25 @@ class MetadataChanged(Problem):
     @property
     def message(self) -> str:
         return f"case metadata changed outside the tool: sha256 expected={self.expected} found={self.found}"
+
+
+@dataclass(frozen=True, slots=True)
+class PseudonymsChanged(Problem):
+    """``pseudonyms.json`` differs from the mapping the custody log last recorded, or is gone."""
+
+    kind: ClassVar[str] = "pseudonyms-changed"
+    path: str
+    expected: str
+    found: str  # "missing" when the file is gone
+
+    @property
+    def where(self) -> str:
+        return self.path
+
+    @property
+    def message(self) -> str:
+        return (f"pseudonym mapping changed outside the tool: sha256 expected={self.expected} "
+                f"found={self.found}")
 
 
 @dataclass(frozen=True, slots=True)

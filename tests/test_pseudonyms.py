@@ -300,3 +300,21 @@ def test_a_backup_refuses_to_make_pseudonyms(filled, tmp_path):
     assert pseudonyms(copy, progress=False).pairs == made.pairs
     assert (tmp_path / "backup" / MAPPING_FILE).read_bytes() == \
         (filled.root / MAPPING_FILE).read_bytes()
+
+
+def test_verify_reports_a_mapping_changed_or_removed_outside_the_tool(filled):
+    from forensics.problems import PseudonymsChanged
+
+    pseudonyms(filled, progress=False)
+    assert filled.verify(record=False).ok
+    path = filled.root / MAPPING_FILE
+    original = path.read_bytes()
+    path.write_bytes(original.replace(b"T0001", b"T0099"))
+    report = filled.verify(record=False)
+    (p,) = [x for x in report.problems if isinstance(x, PseudonymsChanged)]
+    assert p.kind == "pseudonyms-changed" and p.found != p.expected
+    path.unlink()
+    (p,) = [x for x in filled.verify(record=False).problems if isinstance(x, PseudonymsChanged)]
+    assert p.found == "missing"
+    path.write_bytes(original)
+    assert filled.verify(record=False).ok

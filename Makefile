@@ -1,12 +1,13 @@
 # Two commands do all set-up on a fresh machine:
-#   make demo   build a demonstration case (with its spread analysis), anchor it, back it up and verify it
+#   make demo   the main job: build the sample case (data/README.md), run every notebook with
+#               papermill into demo/reports (HTML for lawyers), write the appendix (HTML + PDF)
 #   make test   lint (ruff) and the test suite with doctests (pytest --doctest-modules)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench fuzz clean
+.PHONY: demo lab test lint bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +20,11 @@ test: $(STAMP)
 	$(BIN)/pytest
 
 demo: $(STAMP)
-	rm -rf demo-case demo-out
-	$(BIN)/python -m forensics.demo demo-case demo-out
+	rm -rf demo
+	$(BIN)/forensics demo demo
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]'
@@ -36,4 +40,4 @@ fuzz: $(STAMP)
 	$(BIN)/python fuzz/fuzz_parsers.py
 
 clean:
-	rm -rf $(VENV) demo-case demo-out .pytest_cache .ruff_cache
+	rm -rf $(VENV) demo demo-case demo-out .pytest_cache .ruff_cache

@@ -803,6 +803,26 @@ def appendix(case: Path, out: Path, lang: str, pseudonymize: bool, keep: tuple[s
         sys.exit(1)
 
 
+@cli.command("demo", epilog="Examples:\n\n  forensics demo\n\n  forensics demo /tmp/demo\n\n"
+             "Then open DIR/reports/*.html (for lawyers) or run `jupyter lab` on the notebooks.")
+@click.argument("dest", required=False, default="demo",
+                type=click.Path(file_okay=False, path_type=Path))
+def demo_cmd(dest: Path) -> None:
+    """The main job on the sample case: build it into DEST/case, run every notebook.
+
+    The notebooks run with papermill into DEST/reports (executed notebooks in
+    DEST/reports/notebooks, each rendered to HTML without code for lawyers), the appendix goes to
+    DEST/reports/appendix (HTML, PDF, tables), and every file is logged in the case's custody
+    log.  Exit 1 when a notebook failed (verification failed in strict mode, named on stderr), 2
+    when DEST/reports already holds something.
+    """
+    from forensics.notebooks import demo_main
+
+    code = demo_main(dest)
+    if code:
+        sys.exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``forensics`` console script."""
     try:

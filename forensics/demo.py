@@ -70,15 +70,28 @@ Nabc123,2000000006,路人己,2000000005,2026-11-20T15:40:00+08:00,转发微博//
 """
 
 
+def write_captures(dest: Path) -> Path:
+    """Write the demonstration's captures and their intake sheet (``intake.csv``) into ``dest``
+    (a screenshot, a chat export in Chinese, an e-mail and a repost list); return ``dest``.
+
+    >>> import tempfile
+    >>> src = write_captures(Path(tempfile.mkdtemp()) / "src")
+    >>> sorted(p.name for p in src.iterdir())
+    ['chat-export.txt', 'intake.csv', 'mail.eml', 'reposts.csv', 'weibo-post.png']
+    """
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "weibo-post.png").write_bytes(_png(64, 128))
+    (dest / "chat-export.txt").write_text(_CHAT, encoding="utf-8")
+    (dest / "mail.eml").write_text(_EML, encoding="utf-8")
+    (dest / "reposts.csv").write_text(_REPOSTS, encoding="utf-8")
+    (dest / "intake.csv").write_text(_SHEET, encoding="utf-8-sig")
+    return dest
+
+
 def build_demo(case_dir: Path, out_dir: Path) -> int:
     """Build the demonstration case; return 0 when the case and its backup verify."""
-    captures = out_dir / "captures"
-    captures.mkdir(parents=True, exist_ok=True)
-    (captures / "weibo-post.png").write_bytes(_png(64, 128))
-    (captures / "chat-export.txt").write_text(_CHAT, encoding="utf-8")
-    (captures / "mail.eml").write_text(_EML, encoding="utf-8")
-    (captures / "reposts.csv").write_text(_REPOSTS, encoding="utf-8")
-    (captures / "intake.csv").write_text(_SHEET, encoding="utf-8-sig")
+    captures = write_captures(out_dir / "captures")
     again = out_dir / "notary"
     again.mkdir(exist_ok=True)
     (again / "IMG_0001.png").write_bytes(_png(64, 128))  # same content, handed over again

@@ -1,0 +1,171 @@
+"""The sample case (``data/``, made by :mod:`forensics.sample`): the generator reproduces the
+committed files, and the package reads them and reaches what ``data/README.md`` says it should
+(the findings, the parser warnings and the spread figures, read from the README's tables)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from forensics.case import Case
+from forensics.sample import generate, main
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+FILES = DATA / "case-files"
+README = DATA / "README.md"
+
+
+def _table(heading: str, index: int = 0) -> list[dict[str, str]]:
+    """The ``index``-th Markdown table under the ``## heading`` of data/README.md."""
+    text = README.read_text(encoding="utf-8")
+    m = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert m, f"data/README.md has no section {heading!r}"
+    tables, current = [], []
+    for line in m.group(1).splitlines():
+        if line.startswith("|"):
+            current.append([c.strip() for c in line.strip().strip("|").split("|")])
+        elif current:
+            tables.append(current)
+            current = []
+    if current:
+        tables.append(current)
+    header, _rule, *rows = tables[index]
+    return [dict(zip(header, r, strict=True)) for r in rows]
+
+
+def _committed() -> dict[str, Path]:
+    return {p.relative_to(FILES).as_posix(): p for p in sorted(FILES.rglob("*")) if p.is_file()}
+
+
+def _video(path: Path) -> tuple[tuple, list]:
+    import av
+    import numpy as np
+
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        facts = (s.codec_context.name, s.width, s.height, c.duration,
+                 c.metadata.get("creation_time"))
+        frames = [np.asarray(f.to_ndarray(format="rgb24"), dtype=np.int16) for f in c.decode(s)]
+    return facts, frames
+
+
+def test_generator_reproduces_the_committed_files(tmp_path):
+    written = generate(tmp_path / "out")
+    made = {p.relative_to(tmp_path / "out").as_posix(): p for p in written}
+    committed = _committed()
+    assert sorted(made) == sorted(committed)
+    for name, path in committed.items():
+        if name.endswith(".mp4"):
+            # the MP4 bytes depend on the FFmpeg build inside PyAV: compare what it shows
+            (facts_a, frames_a), (facts_b, frames_b) = _video(path), _video(made[name])
+            assert facts_a == facts_b
+            assert facts_a[1:] == (270, 584, 4_000_000, "2026-11-21T09:41:07.000000Z")
+            assert len(frames_a) == len(frames_b) == 20
+            for a, b in zip(frames_a, frames_b, strict=True):
+                assert abs(a - b).mean() < 2.0
+        else:
+            assert made[name].read_bytes() == path.read_bytes(), f"{name} differs"
+    total = sum(p.stat().st_size for p in DATA.rglob("*") if p.is_file())
+    assert total < 5_000_000
+
+
+def test_another_seed_changes_only_the_repost_lists(tmp_path):
+    a, b = generate(tmp_path / "a"), generate(tmp_path / "b", seed=7)
+    differ = {x.name for x, y in zip(a, b, strict=True)
+              if not x.name.endswith(".mp4") and x.read_bytes() != y.read_bytes()}
+    assert differ == {"reposts-5091873346521078.csv", "reposts-5012264409187733.csv"}
+
+
+def test_main_usage_and_bad_destination(tmp_path, capsys):
+    assert main([]) == 2
+    assert main([str(tmp_path), "--seed", "x"]) == 2
+    (tmp_path / "file").write_text("x")
+    assert main([str(tmp_path / "file")]) == 2
+    assert "not a folder" in capsys.readouterr().err
+
+
+def test_notary_hash_list_matches_all_but_the_missing_file():
+    listed = {}
+    for line in (FILES / "notary" / "SHA256SUMS.txt").read_text(encoding="utf-8").splitlines():
+        digest, name = line.split("  ", 1)
+        listed[name] = digest
+    present = {n: d for n, d in listed.items() if (FILES / "notary" / n).exists()}
+    assert set(listed) - set(present) == {"公证录像_20261121.mp4"}
+    for name, digest in present.items():
+        assert hashlib.sha256((FILES / "notary" / name).read_bytes()).hexdigest() == digest
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory):
+    c = Case.init(tmp_path_factory.mktemp("sample") / "case", title="sample case")
+    c.add([], sheet=FILES / "intake.csv")
+    return c
+
+
+def _file_of(case: Case) -> dict[str, str]:
+    out = {}
+    for it in case.items:
+        try:
+            out[it.evidence_id] = Path(it.source_path).resolve().relative_to(
+                FILES.resolve()).as_posix()
+        except ValueError:
+            out[it.evidence_id] = it.name  # an extracted attachment
+    return out
+
+
+def test_every_file_is_read_with_only_the_expected_warnings(case):
+    files = _file_of(case)
+    listed = {r["file"] for r in _table("The files (`case-files/`)")}
+    assert {f"`{f}`" for f in files.values() if "/" in f} == listed - {"`intake.csv`"}
+    art = case.artifacts(progress=False)
+    case.refresh()  # parsing the mail brought its attachment in as an item of its own
+    assert len(case.items) == len(art) == 16  # 14 captures, the hash list, the attachment
+    files = _file_of(case)
+    unparsed = {files[e]: r for e, r in zip(art["evidence_id"], art["unparsed_reason"],
+                                            strict=True) if isinstance(r, str) and r}
+    assert unparsed == {"notary/SHA256SUMS.txt":
+                        "no parser reads text/plain (recognised from the content)"}
+    warnings = case.parse_warnings(progress=False)
+    expected = _table("Expected parser warnings")
+    found = Counter()
+    for e, msg in zip(warnings["evidence_id"], warnings["message"], strict=True):
+        key = next((r["file"], r["warning"]) for r in expected
+                   if r["file"] == files[e] and msg.startswith(r["warning"]))
+        found[key] += 1
+    assert found == Counter({(r["file"], r["warning"]): int(r["count"]) for r in expected})
+
+
+def test_the_expected_findings_are_found(case):
+    files = _file_of(case)
+    report = case.findings(progress=False)
+    found = Counter((f.kind, f.severity.value, files[f.evidence_ids[0]]) for f in report)
+    expected = Counter((r["kind"], r["severity"], r["file"])
+                       for r in _table("Expected findings"))
+    assert found == expected
+    offset = next(f for f in report if f.kind == "device-clock-offset"
+                  and "Xiaomi" in f.values[0][1])
+    assert offset.delta_seconds == -365 * 86400
+
+
+def test_the_spread_figures_are_those_of_the_readme(case):
+    posts = {p["post_id"]: p for p in case.spread(progress=False).to_json()}
+    rows = _table("Expected spread figures")
+    assert set(posts) == {r["post_id"] for r in rows}
+    for r in rows:
+        p = posts[r["post_id"]]
+        for key in ("repost_rows", "unique_reposts", "distinct_accounts",
+                    "changed_text_variants"):
+            assert p[key] == int(r[key]), (r["post_id"], key)
+        assert p["data_quality"]["duplicate_rows"] == int(r["duplicate_rows"])
+        for rule in ("rows", "unique", "accounts", "displayed"):
+            want = r[f"500 {rule}"]
+            assert p["reached_500_reposts_at"][rule] == (None if want == "-" else want)
+    for r in _table("Expected spread figures", 1):
+        (combined,) = posts[r["post_id"]]["combined_one_year"]
+        assert "; ".join(combined["posts"]) == r["combined posts"]
+        assert combined["repost_rows"] == int(r["combined repost_rows"])
+        assert combined["reached_500_reposts_at"] == r["combined 500 rows"]

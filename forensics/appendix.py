@@ -373,7 +373,8 @@ def _recording_frames(case: Case, item: Item) -> list[tuple[float, bytes]]:
     if not is_recording(item.name, None):
         return []
     try:
-        return [(f.seconds, f.png) for f in frames_for(case, item)]
+        # up to twelve frames spread over the recording, at least a second apart
+        return [(f.seconds, f.png) for f in frames_for(case, item, every=1.0, limit=12)]
     except IntegrityError:
         raise InputError(f"{item.evidence_id}: the stored copy does not match its SHA-256; run "
                          f"forensics verify {case.root}") from None

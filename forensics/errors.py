@@ -28,6 +28,7 @@ __all__ = [
     "IntakeSheetError",
     "IntegrityError",
     "NotACaseError",
+    "NotebookError",
     "RegistryError",
     "SourceError",
     "StorageError",
@@ -46,6 +47,13 @@ class InputError(ForensicsError):
     """Bad usage or bad input: the command exits with 2 and the case is left as it was."""
 
     exit_code = 2
+
+
+class NotebookError(ForensicsError):
+    """A notebook could not run to its end for a reason other than a cell's own error (the
+    kernel died or hung): the command exits with 1 (a problem found, the run incomplete)."""
+
+    exit_code = 1
 
 
 class NotACaseError(InputError):

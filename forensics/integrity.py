@@ -207,7 +207,8 @@ class VerificationReport:
         )
         notes = "".join(f"<li>{escape(n)}</li>" for n in self.notes)
         return (
-            f"<div><p><b style='color:{colour}'>{label}</b> · {escape(self.case)} · "
+            # the case by its folder's name: a page shown to others names no local path
+            f"<div><p><b style='color:{colour}'>{label}</b> · {escape(Path(self.case).name)} · "
             f"{self.items_checked} items, {self.entries_checked} entries, "
             f"{self.anchors_checked} anchors · head: {escape(str(self.head) if self.head else '—')}"
             f"</p>{table}{'<ul>' + notes + '</ul>' if notes else ''}</div>"

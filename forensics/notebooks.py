@@ -21,20 +21,23 @@ error where it happened), and no later notebook runs.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.resources
 import importlib.util
 import os
 import re
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from forensics.errors import ForensicsError, InputError
+from forensics.errors import ForensicsError, InputError, NotebookError
 
 if TYPE_CHECKING:  # pragma: no cover
     from forensics.case import Case
@@ -223,6 +226,8 @@ def normalize_notebook(nb: Any) -> Any:
     return nb
 
 
+from forensics.appendix_model import _INVISIBLE  # noqa: E402 - beside the pattern it joins
+
 #: Every script element of nbconvert's page (its own markup: the outputs' text is escaped).
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>\s*", re.S | re.I)
 
@@ -256,6 +261,9 @@ def render_html(executed: Path | str, dest: Path | str) -> Path:
     from forensics.durable import atomic_write
 
     body = _SCRIPT.sub("", body)
+    # as in the appendix, an invisible or direction-changing character in the data is shown as
+    # a visible marker, never left to take effect (plain text: safe in attributes too)
+    body = _INVISIBLE.sub(lambda m: f"⟦U+{ord(m.group()):04X}⟧", body)
     body = body.replace("<head>", f'<head>\n<meta http-equiv="Content-Security-Policy" '
                                   f'content="{CSP}">', 1)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -318,7 +326,11 @@ def run_notebooks(case_dir: Path | str, out_dir: Path | str, *, strict: bool = T
                          f"{', '.join(NOTEBOOKS)}")
     _require()
     case = Case.open(case_dir)
-    out = Path(out_dir).resolve()
+    from forensics.appendix import _may_record, _out_folder
+
+    # outside the case (or under its reports/), a folder; a backup is read, never logged into
+    out = _out_folder(case, out_dir).resolve()
+    record = _may_record(case, record)
     source = notebooks_dir()
     params = {"case_dir": str(case.root.resolve()), "out_dir": str(out), "strict": bool(strict),
               "lang": lang, "record": bool(record)}
@@ -338,6 +350,21 @@ def run_notebooks(case_dir: Path | str, out_dir: Path | str, *, strict: bool = T
     return RunReport(case=str(case.root), out_dir=str(out), runs=tuple(runs))
 
 
+@contextlib.contextmanager
+def _environ(**values: str) -> Iterator[None]:
+    """Set environment variables for the duration (the kernel started inside inherits them)."""
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def _run_one(case: Case, source: Path, out: Path, name: str, params: dict[str, object],
              record: bool) -> tuple[NotebookRun, Exception | None]:
     """Execute, normalize, render and log one notebook; the papermill error, if any."""
@@ -347,16 +374,29 @@ def _run_one(case: Case, source: Path, out: Path, name: str, params: dict[str, o
 
     executed = out / "notebooks" / f"{name}.ipynb"
     html = out / f"{name}.html"
-    executed.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        executed.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{executed.parent}: the folder cannot be made ({exc.strerror or exc}); "
+                         "name another") from None
     started = datetime.now(UTC)
     clock = time.perf_counter()
     error: PapermillExecutionError | None = None
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
     try:
-        papermill.execute_notebook(
-            str(source), str(executed), parameters=params, kernel_name="python3",
-            progress_bar=False, cwd=str(out), kernel_manager_class=_kernel_manager_class())
+        # the analyst's own IPython profile (start-up files, display options) must not change
+        # what the notebooks show: the kernel gets an empty one
+        with tempfile.TemporaryDirectory() as ipython_dir, _environ(IPYTHONDIR=ipython_dir):
+            papermill.execute_notebook(
+                str(source), str(executed), parameters=params, kernel_name="python3",
+                progress_bar=False, cwd=str(out), kernel_manager_class=_kernel_manager_class())
     except PapermillExecutionError as exc:
         error = exc
+    except (DeadKernelError, CellTimeoutError) as exc:  # a crash or a hang, not a cell's error
+        what = "died" if isinstance(exc, DeadKernelError) else "timed out"
+        raise NotebookError(f"notebook {name}: the kernel {what} ({exc}); the partial run is in "
+                            f"{executed}") from None
     seconds = time.perf_counter() - clock
     nb = nbformat.read(executed, as_version=4)
     nbformat.write(normalize_notebook(nb), executed)
@@ -447,13 +487,13 @@ def demo_main(dest: Path | str) -> int:
     from papermill.exceptions import PapermillExecutionError
 
     try:
-        case_dir, reports = dest / "case", dest / "reports"
-        if reports.exists() and any(reports.iterdir()):
-            raise InputError(f"{reports}: already exists and is not empty; remove {dest} or "
-                             "choose another folder")
+        case_dir, reports, src = dest / "case", dest / "reports", dest / "sources"
+        for folder in (reports, case_dir, src):  # checked before anything is written
+            if folder.is_dir() and any(folder.iterdir()):
+                raise InputError(f"{folder}: already exists and is not empty; remove {dest} or "
+                                 "choose another folder")
         from forensics.sample import generate
 
-        src = dest / "sources"
         generate(src)  # the sample case of data/README.md, made afresh (seeded)
         case = build_sample_case(case_dir, src, title="陈某明诉赵某名誉权纠纷（示例，虚构）",
                                  case_number="(2026)示0000民初1号", examiner="示例鉴定人")

@@ -829,16 +829,21 @@ def generate(dest: Path, *, seed: int = DEFAULT_SEED) -> list[Path]:
         note="公证处所列哈希清单；其中“公证录像_20261121.mp4”未随材料移交"))
     written = []
     rows = []
-    for name in sorted(files):
-        data, facts = files[name]
-        path = dest / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        written.append(path)
-        if facts is not None:
-            rows.append((name, facts))
-    sheet = dest / "intake.csv"
-    sheet.write_bytes(_sheet(rows))
+    try:
+        for name in sorted(files):
+            data, facts = files[name]
+            path = dest / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            written.append(path)
+            if facts is not None:
+                rows.append((name, facts))
+        sheet = dest / "intake.csv"
+        sheet.write_bytes(_sheet(rows))
+    except OSError as exc:  # a file where a folder goes, a full disk, no permission
+        where = exc.filename or dest
+        raise InputError(f"{where}: the sample case cannot be written there "
+                         f"({exc.strerror or exc}); choose another folder") from None
     return [*written, sheet]
 
 

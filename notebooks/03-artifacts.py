@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -29,7 +31,11 @@ record = True
 # changes a byte; each run is logged in the custody log.
 
 # %% tags=["analyst"]
+import pandas as pd
+
 from forensics.case import Case
+
+pd.set_option("display.max_colwidth", None)  # digests in full, never cut with …
 
 # %%
 case = Case.open(case_dir)

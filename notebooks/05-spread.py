@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -30,8 +32,12 @@ record = True
 
 # %% tags=["analyst"]
 # %matplotlib inline
+import pandas as pd
+
 from forensics.case import Case
 from forensics.spread_figures import cascade_figure, spread_curve_figure
+
+pd.set_option("display.max_colwidth", None)  # digests in full, never cut with …
 
 # %%
 case = Case.open(case_dir)

@@ -232,10 +232,12 @@ from forensics.appendix_model import _INVISIBLE  # noqa: E402 - beside the patte
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>\s*", re.S | re.I)
 
 
-def render_html(executed: Path | str, dest: Path | str) -> Path:
+def render_html(executed: Path | str, dest: Path | str, *, lang: str = "both") -> Path:
     """Render an executed notebook to HTML for lawyers: outputs only, without code, prompts,
     parameter cells or cells tagged ``analyst`` (nbconvert's ``HTMLExporter`` with
-    ``exclude_input`` and a ``TagRemovePreprocessor``).  Returns ``dest``.
+    ``exclude_input`` and a ``TagRemovePreprocessor``), with no script, the appendix's
+    Content-Security-Policy, invisible characters as visible markers, and ``lang`` as the
+    page's language (``zh-CN`` unless ``"en"``).  Returns ``dest``.
 
     Raises :class:`~forensics.errors.InputError` when ``executed`` is not a readable notebook.
     """
@@ -266,6 +268,8 @@ def render_html(executed: Path | str, dest: Path | str) -> Path:
     body = _INVISIBLE.sub(lambda m: f"⟦U+{ord(m.group()):04X}⟧", body)
     body = body.replace("<head>", f'<head>\n<meta http-equiv="Content-Security-Policy" '
                                   f'content="{CSP}">', 1)
+    # the page's language, as the appendix says it (Chinese first unless English only)
+    body = body.replace('<html lang="en">', f'<html lang="{"en" if lang == "en" else "zh-CN"}">', 1)
     dest.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(dest, body.encode("utf-8"))
     return dest
@@ -400,7 +404,7 @@ def _run_one(case: Case, source: Path, out: Path, name: str, params: dict[str, o
     seconds = time.perf_counter() - clock
     nb = nbformat.read(executed, as_version=4)
     nbformat.write(normalize_notebook(nb), executed)
-    render_html(executed, html)
+    render_html(executed, html, lang=str(params["lang"]))
     failed = _failed_cell(nb) if error is not None else None
     failed_id, failed_tags = failed if failed is not None else (None, ())
     status = "failed" if error is not None else "passed"

@@ -220,7 +220,7 @@ def test_rendered_html_has_no_code_and_no_analyst_cells(two_runs):
         assert "injected-parameters" not in page
         # offline and inert: no script at all, and a policy that forbids any request
         whole = (out / f"{name}.html").read_text(encoding="utf-8")
-        assert "<script" not in whole.lower()
+        assert "<script" not in whole.lower() and '<html lang="zh-CN">' in whole
         assert f'http-equiv="Content-Security-Policy" content="{CSP}"' in whole
     # what the lawyers do see: the verification, the hash table, the figures
     integrity = (out / "02-integrity.html").read_text(encoding="utf-8")

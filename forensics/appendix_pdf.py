@@ -48,6 +48,7 @@ import io
 import itertools
 import os
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -856,7 +857,16 @@ def draw_pdf(appendix: Appendix, *, fonts: PdfFonts | None = None,
     InputError
         No TrueType Chinese font is installed (the message names the one to install).
     """
-    fonts = fonts or pdf_fonts()
+    with _DRAWING:  # reportlab's font subsets are shared state: one drawing at a time
+        return _draw_pdf(appendix, fonts or pdf_fonts(), progress)
+
+
+#: Held while a PDF is drawn (reportlab keeps each TrueType font's subsets in the font object,
+#: shared by every document: two threads drawing at once corrupt them).
+_DRAWING = threading.Lock()
+
+
+def _draw_pdf(appendix: Appendix, fonts: PdfFonts, progress: bool | None) -> bytes:
     metrics = _Metrics(fonts)
     layout = _Layout(pages=(), toc=(), total=0)
     data = b""

@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forensics.appendix_model import (
+    _INVISIBLE,
     Appendix,
     Box,
     Exhibit,
@@ -83,9 +84,6 @@ FRAME_H = PAGE_H - MARGIN_T - MARGIN_B
 #: At most this many layout passes while the page numbers printed settle.
 MAX_PASSES = 4
 
-_INVISIBLE = re.compile(
-    "[\u00ad\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u061c\u2060-\u2064\u2028\u2029"
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 # colours (r, g, b) in 0..1
 _BLACK = (0.07, 0.07, 0.07)

@@ -1,5 +1,5 @@
 # Two commands do all set-up on a fresh machine:
-#   make demo   the main job: build the sample case (data/README.md), run every notebook with
+#   make demo   the main job: copy the sample case (data/case, data/README.md), run every notebook with
 #               papermill into demo/reports (HTML for lawyers), write the appendix (HTML + PDF)
 #   make test   lint (ruff) and the test suite with doctests (pytest --doctest-modules)
 PYTHON ?= python3

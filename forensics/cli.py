@@ -804,21 +804,29 @@ def appendix(case: Path, out: Path, lang: str, pseudonymize: bool, keep: tuple[s
 
 
 @cli.command("demo", epilog="Examples:\n\n  forensics demo\n\n  forensics demo /tmp/demo\n\n"
+             "  forensics demo --fresh /tmp/intake-demo\n\n"
              "Then open DIR/reports/*.html (for lawyers) or run `jupyter lab` on the notebooks.")
 @click.argument("dest", required=False, default="demo",
                 type=click.Path(file_okay=False, path_type=Path))
-def demo_cmd(dest: Path) -> None:
-    """The main job on the sample case: build it into DEST/case, run every notebook.
+@click.option("--fresh", is_flag=True,
+              help="Build a new case from freshly generated sample files (the intake, recorded "
+                   "with today's times) instead of copying the kept one.")
+def demo_cmd(dest: Path, fresh: bool) -> None:
+    """The main job on the sample case: copy it into DEST/case, run every notebook.
 
-    The notebooks run with papermill into DEST/reports (executed notebooks in
-    DEST/reports/notebooks, each rendered to HTML without code for lawyers), the appendix goes to
-    DEST/reports/appendix (HTML, PDF, tables), and every file is logged in the case's custody
-    log.  Exit 1 when a notebook failed (verification failed in strict mode, named on stderr), 2
-    when DEST/reports already holds something.
+    The sample case (data/README.md) is copied from the one the package keeps, and the
+    notebooks run on the copy with papermill as a reviewer would (nothing written into the
+    case), into DEST/reports: executed notebooks in DEST/reports/notebooks, each rendered to
+    HTML without code for lawyers, the appendix in DEST/reports/appendix (HTML, PDF, tables),
+    the run's times and file digests in DEST/reports/run-log.json.  Two runs give
+    byte-identical appendix files.  With --fresh the case is built anew from generated files
+    into DEST/case (sources in DEST/sources) and every step, each notebook and the appendix
+    are logged in its custody log.  Exit 1 when a notebook failed (verification failed in strict
+    mode, named on stderr), 2 when DEST/case or DEST/reports already holds something.
     """
     from forensics.notebooks import demo_main
 
-    code = demo_main(dest)
+    code = demo_main(dest, fresh=fresh)
     if code:
         sys.exit(code)
 

@@ -11,7 +11,13 @@ without the cells tagged ``analyst``.
 Two runs on the same case give the same rendered HTML and the same executed notebooks: the
 volatile metadata papermill and nbclient write (start and end times, durations, the kernel's
 busy/idle times) is removed from the executed notebooks, and recorded instead in the custody
-log's ``export`` entry of each notebook, together with the SHA-256 of both files.
+log's ``export`` entry of each notebook, together with the SHA-256 of both files.  A run that
+does not write to the case (``record=False``: a review, or ``forensics demo``) keeps the same facts
+in ``run-log.json`` beside the pages instead.
+
+``forensics demo`` (:func:`demo_main`) is the main job: it copies the sample case the repository
+keeps in ``data/case`` (:func:`copy_sample_case`) and runs every notebook on the copy as a
+reviewer would, so two runs give byte-identical appendix files and identical pages.
 
 In strict mode (the default), a case whose verification fails stops the integrity notebook at
 its cell tagged ``integrity-gate``: papermill's :class:`~papermill.exceptions.
@@ -23,10 +29,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import importlib.resources
 import importlib.util
+import json
 import os
 import re
+import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -47,14 +57,17 @@ __all__ = [
     "GATE_TAG",
     "LANGS",
     "NOTEBOOKS",
+    "RUN_LOG",
     "NotebookRun",
     "RunReport",
     "build_sample_case",
+    "copy_sample_case",
     "demo_main",
     "normalize_notebook",
     "notebooks_dir",
     "render_html",
     "run_notebooks",
+    "sample_case_dir",
     "write_demo_sources",
 ]
 
@@ -90,6 +103,13 @@ _VOLATILE_CELL_KEYS = ("start_time", "end_time", "duration")
 
 #: The directory under the package where a wheel carries the notebooks (package data).
 _PACKAGED = "_notebooks"
+#: ... and the sample case (``data/case`` of the repository).
+_PACKAGED_CASE = "_sample_case"
+
+#: What a run that writes nothing into the case (``record=False``) writes beside its pages: the
+#: run's times, parameters, versions and the SHA-256 of every file, as the custody log's
+#: ``export`` entries would hold them.
+RUN_LOG = "run-log.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,6 +365,8 @@ def run_notebooks(case_dir: Path | str, out_dir: Path | str, *, strict: bool = T
             run, error = _run_one(case, source / f"{name}.ipynb", out, name, params, record)
             runs.append(run)
             bar.update(1)  # type: ignore[attr-defined]
+            if not record:  # after every notebook, so that a failed run is kept too
+                _write_run_log(out, case, params, runs)
             if error is not None:
                 tags = f" (tagged {', '.join(run.failed_tags)})" if run.failed_tags else ""
                 error.add_note(f"notebook {name}, In [{error.exec_count}]{tags}, cell id "
@@ -352,6 +374,40 @@ def run_notebooks(case_dir: Path | str, out_dir: Path | str, *, strict: bool = T
                                f"{run.html}")
                 raise error
     return RunReport(case=str(case.root), out_dir=str(out), runs=tuple(runs))
+
+
+def _write_run_log(out: Path, case: Case, params: dict[str, object],
+                   runs: list[NotebookRun]) -> Path:
+    """Write :data:`RUN_LOG`: what the custody log's ``export`` entries would have recorded."""
+    import papermill
+
+    from forensics import __version__
+    from forensics.durable import atomic_write
+
+    head = case.head
+    notebooks = []
+    for r in runs:
+        files = {}
+        for rel, path in ((r.html.name, r.html), (f"notebooks/{r.executed.name}", r.executed)):
+            with contextlib.suppress(OSError):
+                files[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+        notebooks.append({"notebook": r.name, "status": r.status, "started_at": r.started_at,
+                          "seconds": round(r.seconds, 3), "failed_cell": r.failed_cell,
+                          "files": files})
+    doc = {
+        "what": "notebooks run without writing to the case (record=False); a recorded run "
+                "logs these facts in the custody log's export entries instead",
+        "case": str(case.root),
+        "custody_head": ({"seq": head.seq, "entry_sha256": head.entry_sha256}
+                         if head is not None else None),
+        "params": params,
+        "versions": {"forensics": __version__, "papermill": papermill.__version__,
+                     "python": sys.version.split()[0]},
+        "notebooks": notebooks,
+    }
+    dest = out / RUN_LOG
+    atomic_write(dest, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    return dest
 
 
 @contextlib.contextmanager
@@ -470,12 +526,79 @@ def build_sample_case(case_dir: Path | str, src: Path | str, *,
     return case
 
 
-def demo_main(dest: Path | str) -> int:
-    """``forensics demo [DIR]``: build a fresh copy of the sample case (:mod:`forensics.sample`,
-    described in ``data/README.md``) into ``DIR/case`` (its captured files in ``DIR/sources``),
-    run every notebook into ``DIR/reports`` (HTML for lawyers, executed
-    notebooks in ``DIR/reports/notebooks``, the appendix in ``DIR/reports/appendix``) and print
-    where everything is.
+def sample_case_dir() -> Path:
+    """The sample case the repository keeps (``data/case``, built by
+    :func:`forensics.sample.build_case`), or the copy a wheel carries
+    (``forensics/_sample_case``).  Read only: :func:`copy_sample_case` copies it.
+
+    >>> (sample_case_dir() / "custody.jsonl").is_file()
+    True
+    """
+    candidates = (Path(__file__).resolve().parent.parent / "data" / "case",
+                  Path(str(importlib.resources.files("forensics") / _PACKAGED_CASE)))
+    for folder in candidates:
+        if (folder / "custody.jsonl").is_file() and (folder / "case.toml").is_file():
+            return folder
+    raise InputError(f"the sample case is in none of {', '.join(str(c) for c in candidates)}; "
+                     "reinstall forensics, or in a source checkout build it with `python -m "
+                     "forensics.sample data/case-files --case data/case`")
+
+
+def copy_sample_case(dest: Path | str) -> Case:
+    """Copy the sample case (:func:`sample_case_dir`) to ``dest`` and open the copy.
+
+    Every file is copied byte for byte (the custody log included, so the copy verifies as the
+    original does); the stored originals are made read-only as :meth:`Case.add` leaves them, and
+    the case's empty folders (which git does not keep) are made again.  Nothing is written into
+    the sample case itself.
+
+    Raises :class:`~forensics.errors.InputError` when ``dest`` exists and is not an empty folder,
+    or cannot be written.
+
+    >>> import tempfile
+    >>> case = copy_sample_case(Path(tempfile.mkdtemp()) / "case")
+    >>> len(case.items), case.verify(record=False, progress=False).ok
+    (16, True)
+    """
+    from forensics.case import _FOLDERS, Case
+
+    src, dest = sample_case_dir(), Path(dest)
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise InputError(f"{dest}: already exists and is not an empty folder; the sample case "
+                         "is copied into a new one")
+    try:
+        for folder in _FOLDERS:
+            (dest / folder).mkdir(parents=True, exist_ok=True)
+        for path in sorted(src.rglob("*")):
+            rel = path.relative_to(src)
+            if path.is_dir() or path.suffix in (".lock", ".pyc") or "__pycache__" in rel.parts:
+                continue
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            if rel.parts[0] == "store":
+                target.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    except OSError as exc:
+        raise InputError(f"{exc.filename or dest}: the sample case cannot be copied there "
+                         f"({exc.strerror or exc}); choose another folder") from None
+    return Case.open(dest)
+
+
+def demo_main(dest: Path | str, *, fresh: bool = False) -> int:
+    """``forensics demo [DIR] [--fresh]``: the main job on the sample case (``data/README.md``).
+
+    By default a copy of the sample case the repository keeps (:func:`copy_sample_case`) goes to
+    ``DIR/case`` and every notebook runs on it as a reviewer would (``record=False``: the copy
+    is read, never written; the run's times are in ``DIR/reports/run-log.json``), so two runs
+    give byte-identical appendix files and identical pages.  With ``fresh``, the sample files
+    are generated into ``DIR/sources`` and a new case is built from them
+    (:func:`forensics.sample.build_case`) and everything is recorded in its custody log: the
+    intake as it really happens, with today's times (so the appendix names another custody
+    head than the kept case's).
+
+    Either way the executed notebooks go to ``DIR/reports/notebooks``, their HTML for lawyers
+    to ``DIR/reports``, the appendix to ``DIR/reports/appendix``, and where everything is gets
+    printed.
 
     Returns the exit code: 0 done, 1 a notebook failed (verification failed in strict mode, or
     another error in a cell: both named on stderr), 2 bad input (``DIR/case`` already holds
@@ -496,13 +619,20 @@ def demo_main(dest: Path | str) -> int:
             if folder.is_dir() and any(folder.iterdir()):
                 raise InputError(f"{folder}: already exists and is not empty; remove {dest} or "
                                  "choose another folder")
-        from forensics.sample import generate
+        if fresh:
+            from forensics.sample import build_case, generate
 
-        generate(src)  # the sample case of data/README.md, made afresh (seeded)
-        case = build_sample_case(case_dir, src, title="陈某明诉赵某名誉权纠纷（示例，虚构）",
-                                 case_number="(2026)示0000民初1号", examiner="示例鉴定人")
-        print(f"case: {case_dir} ({len(case.items)} items from {src / 'intake.csv'})")
-        report = run_notebooks(case_dir, reports, strict=True)
+            generate(src)  # the sample case of data/README.md, made afresh (seeded)
+            case = build_case(case_dir, src)
+            print(f"case: {case_dir} (built now from {src / 'intake.csv'}: {len(case.items)} "
+                  "items, every step in its custody log)")
+        else:
+            case = copy_sample_case(case_dir)
+            head = case.head
+            print(f"case: {case_dir} (a copy of the sample case {sample_case_dir()}: "
+                  f"{len(case.items)} items, custody head entry {head.seq if head else 0}; "
+                  "read, never written)")
+        report = run_notebooks(case_dir, reports, strict=True, record=fresh)
     except PapermillExecutionError as exc:
         print(f"forensics demo: a notebook failed:{exc}", file=sys.stderr)
         for note in getattr(exc, "__notes__", ()):
@@ -516,6 +646,8 @@ def demo_main(dest: Path | str) -> int:
     print(f"appendix: {appendix / 'appendix.html'}, {appendix / 'appendix.pdf'} "
           f"(and its tables in {appendix})")
     print(f"executed notebooks: {reports / 'notebooks'}")
+    if not fresh:
+        print(f"run log (times, versions, file digests): {reports / RUN_LOG}")
     print(f"open the notebooks: jupyter lab {notebooks_dir()}")
     print(f"done in {time.perf_counter() - clock:.1f} s")
     return 0

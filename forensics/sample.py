@@ -7,7 +7,11 @@ repository keeps one run in ``data/case-files/``; ``data/README.md`` tells the s
 file and the anomalies planted in it, and the findings an expert should reach.
 
 Everything here is invented: the people are pseudonyms, the accounts and ids are made up, and
-the bakery does not exist.  The output is deterministic: the same seed gives the same bytes (all
+the bakery does not exist.  The repository also keeps the case built from them, ``data/case``
+(:func:`build_case`: the files brought in with their intake facts, parsed and verified, every
+step in its custody log), which ``forensics demo`` copies and runs the notebooks on.
+
+The output is deterministic: the same seed gives the same bytes (all
 times are fixed; PNG files carry no time chunk; JPEG EXIF, WARC record ids and dates, e-mail
 Message-IDs and MIME boundaries are fixed).  The one exception is the screen recording, whose
 bytes depend on the FFmpeg build inside PyAV: its frames, size and times do not.
@@ -37,15 +41,23 @@ from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from forensics.errors import InputError
 from forensics.intake import IntakeFacts
 
+if TYPE_CHECKING:  # pragma: no cover
+    from forensics.case import Case
+
 __all__ = [
+    "CASE_NUMBER",
+    "CASE_TITLE",
     "DEFAULT_SEED",
+    "EXAMINER",
     "POST_ID",
     "SECOND_POST_ID",
     "SampleFile",
+    "build_case",
     "generate",
     "main",
     "sample_files",
@@ -53,6 +65,11 @@ __all__ = [
 
 #: The seed of the committed sample (``data/case-files``).
 DEFAULT_SEED = 20261120
+
+#: The sample case's title, number and examiner (its ``case.toml``).
+CASE_TITLE = "陈某明诉赵某名誉权纠纷（示例，虚构）"
+CASE_NUMBER = "(2026)示0000民初1号"
+EXAMINER = "示例鉴定人"
 
 CST = timezone(timedelta(hours=8))
 #: The defamatory post (mid) and the account that published it.
@@ -847,28 +864,96 @@ def generate(dest: Path, *, seed: int = DEFAULT_SEED) -> list[Path]:
     return [*written, sheet]
 
 
+def build_case(case_dir: Path, files: Path, *, progress: bool | None = None) -> Case:
+    """Build the sample case at ``case_dir`` from the files :func:`generate` wrote in ``files``.
+
+    What an expert does on receiving the material: :meth:`Case.init` (title
+    :data:`CASE_TITLE`, number :data:`CASE_NUMBER`, examiner :data:`EXAMINER`), every file of
+    ``files/intake.csv`` brought in with its intake facts, every item parsed (the e-mail's
+    attachment becomes an item of its own), then a verification; each step is recorded in the
+    custody log at the time it happens.
+
+    The repository keeps one build in ``data/case`` (``python -m forensics.sample
+    data/case-files --case data/case``); ``forensics demo`` works on copies of it, so that two
+    runs start from the same custody log and give the same appendix.
+
+    Parameters
+    ----------
+    case_dir : Path
+        The case folder to create; it must not exist or be empty.
+    files : Path
+        The folder :func:`generate` wrote (with ``intake.csv``).
+    progress : bool, optional
+        Progress bars (default: in a terminal or a notebook).
+
+    Raises
+    ------
+    InputError
+        No intake sheet in ``files``; ``case_dir`` not empty (``CaseExistsError``); what
+        :meth:`Case.add` raises for a bad sheet.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> case = build_case(tmp / "case", tmp / "files") if generate(tmp / "files") else None
+    >>> len(case.items), [e.action for e in case.log.entries()][-3:]
+    (16, ['parse', 'parse', 'verify'])
+    """
+    from forensics.artifacts import ensure_parsed
+    from forensics.case import Case
+
+    files, case_dir = Path(files), Path(case_dir)
+    sheet = files / "intake.csv"
+    if not sheet.is_file():
+        raise InputError(f"{sheet}: no intake sheet; write the sample files first "
+                         f"(python -m forensics.sample {files})")
+    case = Case.init(case_dir, title=CASE_TITLE, case_number=CASE_NUMBER, examiner=EXAMINER)
+    case.add([], sheet=sheet, progress=progress)
+    ensure_parsed(case, progress=progress, record=True)
+    case.refresh()
+    case.verify(record=True, progress=progress)
+    # the log's lock file is made on first use and holds nothing
+    (case.root / "custody.jsonl.lock").unlink(missing_ok=True)
+    return case
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m forensics.sample DEST [--seed N]``: write the sample case into DEST."""
+    """``python -m forensics.sample DEST [--seed N] [--case CASE]``: write the sample files into
+    DEST and, with ``--case``, build the sample case from them into CASE (:func:`build_case`)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    seed = DEFAULT_SEED
-    if "--seed" in args:
-        i = args.index("--seed")
-        try:
-            seed = int(args[i + 1])
-        except (IndexError, ValueError):
-            print("--seed needs an integer", file=sys.stderr)
-            return 2
-        del args[i:i + 2]
-    if len(args) != 1:
-        print("usage: python -m forensics.sample DEST [--seed N]", file=sys.stderr)
+    usage = "usage: python -m forensics.sample DEST [--seed N] [--case CASE]"
+    options: dict[str, str] = {}
+    for flag in ("--seed", "--case"):
+        if flag in args:
+            i = args.index(flag)
+            if i + 1 >= len(args):
+                print(f"{flag} needs a value\n{usage}", file=sys.stderr)
+                return 2
+            options[flag] = args[i + 1]
+            del args[i:i + 2]
+    try:
+        seed = int(options.get("--seed", DEFAULT_SEED))
+    except ValueError:
+        print(f"--seed needs an integer\n{usage}", file=sys.stderr)
         return 2
+    if len(args) != 1 or args[0].startswith("-"):
+        print(usage, file=sys.stderr)
+        return 2
+    from forensics.errors import ForensicsError
+
     try:
         written = generate(Path(args[0]), seed=seed)
-    except InputError as exc:
+        total = sum(p.stat().st_size for p in written)
+        print(f"wrote {len(written)} files ({total / 1e6:.2f} MB) into {args[0]}")
+        if "--case" in options:
+            case = build_case(Path(options["--case"]), Path(args[0]))
+            head = case.head
+            print(f"built the case {options['--case']}: {len(case.items)} items, custody head "
+                  f"entry {head.seq if head else 0}")
+    except ForensicsError as exc:
         print(exc, file=sys.stderr)
-        return 2
-    total = sum(p.stat().st_size for p in written)
-    print(f"wrote {len(written)} files ({total / 1e6:.2f} MB) into {args[0]}")
+        return exc.exit_code
     return 0
 
 

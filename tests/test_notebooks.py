@@ -23,6 +23,7 @@ import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 from papermill.exceptions import PapermillExecutionError
 
+from forensics.appendix import APPENDIX_FILES
 from forensics.appendix_html import CSP
 from forensics.case import Case
 from forensics.errors import InputError
@@ -30,12 +31,15 @@ from forensics.notebooks import (
     ANALYST_TAG,
     GATE_TAG,
     NOTEBOOKS,
+    RUN_LOG,
     _kernel_manager_class,
     build_sample_case,
+    copy_sample_case,
     demo_main,
     normalize_notebook,
     notebooks_dir,
     run_notebooks,
+    sample_case_dir,
     write_demo_sources,
 )
 
@@ -250,8 +254,10 @@ def test_two_runs_give_identical_renderings_and_appendix(two_runs):
     different = [k for k in a if a[k] != b[k]]
     # the executed notebooks differ only where a plain-text repr names the time of checking
     # (VerificationReport's checked_at): what is shown (HTML, images) is the same
-    assert set(different) <= {"notebooks/02-integrity.ipynb"}
-    for name in different:
+    # ... and the run log, which keeps the run's times (record=False: nothing in the custody log)
+    assert set(different) <= {"notebooks/02-integrity.ipynb", RUN_LOG}
+    assert RUN_LOG in different
+    for name in set(different) - {RUN_LOG}:
         assert _shown(first / name) == _shown(second / name)
 
 
@@ -289,15 +295,86 @@ def test_strict_mode_stops_at_the_integrity_gate_when_a_byte_changed(pristine, t
     assert "未通过 failed" in (out / "02-integrity.html").read_text(encoding="utf-8")
 
 
-def test_demo_main_builds_runs_logs_and_prints_where(tmp_path, capsys):
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_demo_twice_gives_byte_identical_appendix_and_pages(tmp_path, capsys):
+    """The main job run twice (``make demo`` removes demo/ and runs again) on fresh copies of
+    the kept sample case: every file under reports/ is the same bytes, but the run log,
+    which holds the run's times; the kept case is not written."""
+    kept = _tree(sample_case_dir())
     dest = tmp_path / "demo"
     assert demo_main(dest) == 0
     printed = capsys.readouterr().out
-    for where in ("case:", "06-appendix.html", "appendix.pdf", "executed notebooks:", "done in"):
+    for where in ("a copy of the sample case", "06-appendix.html", "appendix.pdf",
+                  "executed notebooks:", f"run log (times, versions, file digests): "
+                  f"{dest / 'reports' / RUN_LOG}", "done in"):
         assert where in printed
+    first = _tree(dest / "reports")
+    copied = _tree(dest / "case")
+    shutil.rmtree(dest)
+    assert demo_main(dest) == 0
+    second = _tree(dest / "reports")
+    assert sorted(first) == sorted(second)
+    appendix = {f"appendix/{name}" for name in APPENDIX_FILES}
+    pages = {f"{n}.html" for n in NOTEBOOKS} | {f"notebooks/{n}.ipynb" for n in NOTEBOOKS}
+    assert appendix | pages | {RUN_LOG} <= set(first)
+    differ = sorted(name for name in first if first[name] != second[name])
+    # the executed integrity notebook keeps the time its verification ran (in the report's
+    # plain repr, not on the rendered page): the one line that may differ
+    assert differ in ([RUN_LOG], ["notebooks/02-integrity.ipynb", RUN_LOG])
+    lines = [(a, b) for a, b in zip(first["notebooks/02-integrity.ipynb"].splitlines(),
+                                    second["notebooks/02-integrity.ipynb"].splitlines(),
+                                    strict=True) if a != b]
+    assert len(lines) <= 1
+    assert all(re.sub(rb"checked_at=datetime\.datetime\([^)]*\)", b"", a)
+               == re.sub(rb"checked_at=datetime\.datetime\([^)]*\)", b"", b) for a, b in lines)
+    # the volatile facts are in the run log, which names every file by its digest
+    log = json.loads(second[RUN_LOG])
+    assert log["params"]["record"] is False
+    assert [n["notebook"] for n in log["notebooks"]] == list(NOTEBOOKS)
+    for nb in log["notebooks"]:
+        assert nb["status"] == "passed" and nb["seconds"] > 0
+        for name, digest in nb["files"].items():
+            assert hashlib.sha256(second[name]).hexdigest() == digest
+    # nothing written into the copy (a reviewer's run), nor into the kept case
+    assert _tree(dest / "case") == copied
+    assert _tree(sample_case_dir()) == kept
+    head = Case.open(dest / "case").head
+    assert log["custody_head"] == {"seq": head.seq, "entry_sha256": head.entry_sha256}
+    page = second["appendix/appendix.html"].decode("utf-8")
+    assert head.entry_sha256 in page and "陈某明诉赵某名誉权纠纷" in page
+
+
+def test_copy_sample_case_is_read_only_store_and_refuses_a_used_folder(tmp_path):
+    case = copy_sample_case(tmp_path / "c")
+    assert case.verify(record=False, progress=False).ok
+    stored = [p for p in (tmp_path / "c" / "store").rglob("*") if p.is_file()]
+    assert len(stored) == len(case.items) == 16
+    assert all(p.stat().st_mode & 0o222 == 0 for p in stored)
+    for folder in ("store", "staging", "anchors", "derived", "reports"):
+        assert (tmp_path / "c" / folder).is_dir()
+    assert not list((tmp_path / "c").glob("*.lock"))
+    (tmp_path / "used").mkdir()
+    (tmp_path / "used" / "x").write_text("x")
+    with pytest.raises(InputError, match="already exists and is not an empty folder"):
+        copy_sample_case(tmp_path / "used")
+
+
+def test_demo_main_fresh_builds_runs_logs_and_prints_where(tmp_path, capsys):
+    dest = tmp_path / "demo"
+    assert demo_main(dest, fresh=True) == 0
+    printed = capsys.readouterr().out
+    for where in ("case:", "built now from", "06-appendix.html", "appendix.pdf",
+                  "executed notebooks:", "done in"):
+        assert where in printed
+    assert not (dest / "reports" / RUN_LOG).exists()  # everything is in the custody log
     case = Case.open(dest / "case")
     entries = case.log.entries()
-    assert [e.action for e in entries if e.action == "verify"] == ["verify"]  # the notebook's
+    # the build's verification and the notebook's
+    assert [e.action for e in entries if e.action == "verify"] == ["verify", "verify"]
     logged = [e for e in entries if e.action == "export" and e.details["what"] == "notebook"]
     assert [e.details["params"]["notebook"] for e in logged] == list(NOTEBOOKS)
     for e in logged:

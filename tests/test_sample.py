@@ -11,11 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from forensics.artifacts import _registry_fingerprint, load_parsed
 from forensics.case import Case
-from forensics.sample import generate, main
+from forensics.notebooks import copy_sample_case, sample_case_dir
+from forensics.sample import CASE_NUMBER, CASE_TITLE, EXAMINER, build_case, generate, main
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FILES = DATA / "case-files"
+KEPT = DATA / "case"
+REBUILD = ("rebuild it: rm -rf data/case && python -m forensics.sample data/case-files "
+           "--case data/case")
 README = DATA / "README.md"
 
 
@@ -69,8 +74,8 @@ def test_generator_reproduces_the_committed_files(tmp_path):
                 assert abs(a - b).mean() < 2.0
         else:
             assert made[name].read_bytes() == path.read_bytes(), f"{name} differs"
-    total = sum(p.stat().st_size for p in DATA.rglob("*") if p.is_file())
-    assert total < 5_000_000
+    total = sum(p.stat().st_size for p in FILES.rglob("*") if p.is_file())
+    assert total < 2_000_000
 
 
 def test_another_seed_changes_only_the_repost_lists(tmp_path):
@@ -83,6 +88,8 @@ def test_another_seed_changes_only_the_repost_lists(tmp_path):
 def test_main_usage_and_bad_destination(tmp_path, capsys):
     assert main([]) == 2
     assert main([str(tmp_path), "--seed", "x"]) == 2
+    assert main([str(tmp_path), "--case"]) == 2
+    assert main(["--case", str(tmp_path)]) == 2
     (tmp_path / "file").write_text("x")
     assert main([str(tmp_path / "file")]) == 2
     assert "not a folder" in capsys.readouterr().err
@@ -169,3 +176,73 @@ def test_the_spread_figures_are_those_of_the_readme(case):
         assert "; ".join(combined["posts"]) == r["combined posts"]
         assert combined["repost_rows"] == int(r["combined repost_rows"])
         assert combined["reached_500_reposts_at"] == r["combined 500 rows"]
+
+
+# --- the kept case (data/case), which `forensics demo` copies --------------------------------------
+
+def test_the_kept_case_is_the_build_of_the_committed_files(case, tmp_path):
+    """data/case holds exactly the committed files and their facts, built as build_case does."""
+    assert sample_case_dir() == KEPT
+    kept = copy_sample_case(tmp_path / "kept")
+    meta = kept.metadata
+    assert (meta.title, meta.case_number, meta.examiner) == (CASE_TITLE, CASE_NUMBER, EXAMINER)
+    actions = [e.action for e in kept.log.entries()]
+    assert actions[0] == "init" and actions[-1] == "verify", REBUILD
+    assert set(actions[1:-1]) == {"acquire", "parse"}, REBUILD
+    case.artifacts(progress=False)  # the fresh build, parsed: its attachment comes in
+    case.refresh()
+
+    def facts(c: Case) -> list[tuple]:
+        return [(it.evidence_id, it.digests, it.name, it.facts, it.extracted_from)
+                for it in c.items]
+
+    assert facts(kept) == facts(case), REBUILD
+    for it in kept.items:  # the originals are the committed files, byte for byte
+        data = (KEPT / it.stored_as).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == it.digests.sha256
+    report = kept.verify(record=False, progress=False)
+    assert report.ok, report
+
+
+def test_the_kept_case_parses_are_current(tmp_path):
+    """The kept case's logged parses are those the package makes today: a parser change
+    without a rebuild would make every demo parse again (in memory) and name other files."""
+    kept = copy_sample_case(tmp_path / "kept")
+    registry = _registry_fingerprint()
+    stale = [it.evidence_id for it in kept.items
+             if load_parsed(kept, it, rows=True, registry=registry) is None]
+    assert stale == [], f"parses of {stale} are stale; {REBUILD}"
+
+
+def test_build_case_refuses_without_a_sheet_and_main_builds(tmp_path, capsys):
+    from forensics.errors import InputError
+
+    with pytest.raises(InputError, match="no intake sheet"):
+        build_case(tmp_path / "c", tmp_path)
+    assert main([str(tmp_path / "files"), "--case", str(tmp_path / "c")]) == 0
+    out = capsys.readouterr().out
+    assert "built the case" in out and "16 items" in out
+    assert main([str(tmp_path / "files"), "--case", str(tmp_path / "c")]) == 2  # not empty
+    assert "already" in capsys.readouterr().err
+
+
+def test_the_wheel_carries_every_file_of_the_kept_case():
+    """pyproject's package data (what setuptools puts in a wheel) names every file of data/case,
+    so `forensics demo` from an installed package copies the same case."""
+    import tomllib
+
+    root = DATA.parent
+    conf = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    base = Path(conf["package-dir"]["forensics._sample_case"])
+    carried = set()
+    for package, globs in conf["package-data"].items():
+        if not package.startswith("forensics._sample_case"):
+            continue
+        assert package in conf["packages"]
+        folder = root / base / Path(*package.split(".")[2:])
+        for pattern in globs:
+            carried |= {p.relative_to(root / base).as_posix() for p in folder.glob(pattern)
+                        if p.is_file()}
+    kept = {p.relative_to(KEPT).as_posix() for p in KEPT.rglob("*")
+            if p.is_file() and p.suffix != ".lock"}
+    assert carried == kept

@@ -317,7 +317,7 @@ def write_appendix(case: Case, out: str | os.PathLike[str], *, lang: str = "both
     head = made_from_head(case)
     model = build_appendix(case, lang=lang, groups=groups, pseudonymize=pz,
                            frames=_recording_frames if frames else None, parties=parties,
-                           progress=progress)
+                           progress=progress, record=record)
     files = {"appendix.html": draw_html(model),
              "appendix.pdf": draw_pdf(model, fonts=fonts, progress=progress)}
     files.update(_table_bytes(case, groups=groups, progress=progress, record=record,
@@ -388,9 +388,9 @@ def _table_bytes(case: Case, *, groups: Mapping[str, str] | None, progress: bool
 
     created = _case_date(case)
     ev = evidence_list(case, groups=groups)
-    timeline = case.timeline(progress=progress)
+    timeline = case.timeline(progress=progress, record=record)
     analysis = case.spread(progress=progress, record=record)
-    findings = case.findings(progress=progress).to_frame()
+    findings = case.findings(progress=progress, record=record).to_frame()
     spread = analysis.flat_posts()
     hashes = hash_table(case)
     if pseudonymize is not None:

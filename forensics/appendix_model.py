@@ -473,7 +473,7 @@ def _head(*names: Say) -> tuple[Span, ...]:
 def build_appendix(case: Case, *, lang: str = "both", groups: Mapping[str, str] | None = None,
                    pseudonymize: Callable[[str], str] | None = None,
                    frames: FrameSampler | None = None, parties: Sequence[str] = (),
-                   progress: bool | None = None) -> Appendix:
+                   progress: bool | None = None, record: bool | None = None) -> Appendix:
     """What the appendix of ``case`` says: the nine sections, ready for a renderer to draw.
 
     Parameters
@@ -497,6 +497,9 @@ def build_appendix(case: Case, *, lang: str = "both", groups: Mapping[str, str] 
         not record them.
     progress : bool, optional
         Progress bars while parsing and analysing.
+    record : bool, optional
+        Keep and log parses made on the way (as :func:`~forensics.artifacts.ensure_parsed`);
+        ``False`` writes nothing into the case.
 
     Returns
     -------
@@ -528,7 +531,7 @@ def build_appendix(case: Case, *, lang: str = "both", groups: Mapping[str, str] 
 
     if lang not in LANGS:
         raise InputError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
-    ensure_parsed(case, progress=progress, rows=True)
+    ensure_parsed(case, progress=progress, rows=True, record=record)
     case.refresh()
     # export entries only record files written from the case (this appendix among them): left
     # out, so that writing the appendix again gives the same bytes
@@ -536,11 +539,11 @@ def build_appendix(case: Case, *, lang: str = "both", groups: Mapping[str, str] 
     head = entries[-1] if entries else None
     ev = evidence_list(case, groups=groups)
     order = [(str(r["序号"]), str(r["证据编号"])) for _, r in ev.iterrows()]
-    timeline = case.timeline(progress=progress)
-    findings = case.findings(progress=progress)
-    analysis = case.spread(progress=progress)
-    artifacts = case.artifacts(progress=progress)
-    records = case.records(progress=progress)
+    timeline = case.timeline(progress=progress, record=record)
+    findings = case.findings(progress=progress, record=record)
+    analysis = case.spread(progress=progress, record=record)
+    artifacts = case.artifacts(progress=progress, record=record)
+    records = case.records(progress=progress, record=record)
     if pseudonymize is not None:  # the figures are drawn from it: their labels too
         analysis = replace(analysis, **{
             name: pseudonymized_frame(getattr(analysis, name), pseudonymize,

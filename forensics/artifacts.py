@@ -531,7 +531,9 @@ def _frames(case: Case, progress: bool | None = None,
     if not frames["events"].empty:
         frames["events"] = frames["events"].sort_values(
             ["earliest", "evidence_id"], kind="stable").reset_index(drop=True)
-    if all(p.derived_sha256 for p in parsed) and _writable(case):
+    # the Parquet export is written into the case: only where parses may be (``record``)
+    if all(p.derived_sha256 for p in parsed) and (
+            _writable(case) if record is None else record):
         _write_tables(case.root / "derived", frames, head.seq if head else 0,
                       [(p.evidence_id, p.sha256) for p in parsed])
     case._frames_memo = (key, frames)  # type: ignore[attr-defined]

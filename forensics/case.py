@@ -507,20 +507,23 @@ class Case:
 
         return warnings_frame(self, progress=progress, record=record)
 
-    def timeline(self, *, progress: bool | None = None):  # -> pandas.DataFrame
-        """The case timeline: see :func:`forensics.timeline.build_timeline`."""
+    def timeline(self, *, progress: bool | None = None,
+                 record: bool | None = None):  # -> pandas.DataFrame
+        """The case timeline: see :func:`forensics.timeline.build_timeline` (``record``: keep
+        and log parses made on the way, as :meth:`events`)."""
         from forensics.timeline import build_timeline
 
-        return build_timeline(self, events=self.events(progress=progress))
+        return build_timeline(self, events=self.events(progress=progress, record=record))
 
     def timeline_figure(self, *, findings: bool = True, progress: bool | None = None,
+                        record: bool | None = None,
                         **kwargs: object):  # -> matplotlib.figure.Figure
         """The timeline drawn by lane, with the findings marked: see
-        :func:`forensics.figures.timeline_figure`."""
+        :func:`forensics.figures.timeline_figure` (``lang=...``, ``title=...``)."""
         from forensics.figures import timeline_figure
 
-        marked = self.findings(progress=progress) if findings else None
-        return timeline_figure(self.timeline(progress=progress), findings=marked,
+        marked = self.findings(progress=progress, record=record) if findings else None
+        return timeline_figure(self.timeline(progress=progress, record=record), findings=marked,
                                title=kwargs.pop("title", None) or self.metadata.title or None,
                                **kwargs)  # type: ignore[arg-type]
 

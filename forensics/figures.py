@@ -127,7 +127,7 @@ _FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 #: Fonts whose "glyph" for every character is a placeholder box (matplotlib ships "Last Resort
 #: High-Efficiency" as its final fallback): they have every glyph and show none of them.
 _PLACEHOLDER_FONT = re.compile(r"last\s*resort|notdef", re.IGNORECASE)
-_LANGS = ("zh", "en")
+_LANGS = ("both", "zh", "en")
 _DPI = 150
 _SAVE_FORMATS = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
 _METADATA = {
@@ -394,11 +394,11 @@ class _Finding:
 
 
 def _text(lang: str, zh: str, en: str) -> str:
-    return f"{zh} / {en}" if lang == "zh" else en
+    return {"both": f"{zh} / {en}", "zh": zh}.get(lang, en)
 
 
 def timeline_figure(df: pd.DataFrame, *, findings: Any = None, title: str | None = None,
-                    lang: str = "zh") -> Figure:
+                    lang: str = "both") -> Figure:
     """Draw a timeline table as lanes of instants (dots) and intervals (bars), findings marked.
 
     Parameters
@@ -416,8 +416,9 @@ def timeline_figure(df: pd.DataFrame, *, findings: Any = None, title: str | None
         severe finding.
     title : str, optional
         The figure title; by default "案件时间线 / Case timeline".
-    lang : {"zh", "en"}
-        ``"zh"``: labels in Chinese then English; ``"en"``: English only.
+    lang : {"both", "zh", "en"}
+        ``"both"`` (the default): labels in Chinese then English; ``"zh"``: Chinese only;
+        ``"en"``: English only (the ``lang`` of the notebooks and the appendix).
 
     Returns
     -------
@@ -792,7 +793,7 @@ def _draw(table: pd.DataFrame, marks: list[_Finding], font: CJKFont, title: str 
     if write.replaced:
         zh.append(f"{len(write.replaced)} 个字符字体不能显示，写作 <U+编码>。")
         en.append(f"{len(write.replaced)} characters no font can draw are written as <U+code>.")
-    notes = ([" ".join(zh)] if lang == "zh" else []) + [" ".join(en)]
+    notes = ([" ".join(zh)] if lang != "en" else []) + ([" ".join(en)] if lang != "zh" else [])
     notes.append(f"forensics {__version__}")
     _footnote(ax, notes)
     return fig

@@ -40,7 +40,7 @@ pd.set_option("display.max_colwidth", None)  # digests in full, never cut with �
 
 # %%
 case = Case.open(case_dir)
-case.timeline(progress=False)
+case.timeline(progress=False, record=record)
 
 # %% [markdown]
 # ## 时间交叉核对 / Cross-checks of the times
@@ -53,10 +53,10 @@ case.timeline(progress=False)
 # for the court.
 
 # %%
-case.findings(progress=False)
+case.findings(progress=False, record=record)
 
 # %%
-case.timeline_figure(progress=False)
+case.timeline_figure(progress=False, record=record, lang=lang)
 
 # %% [markdown] tags=["analyst"]
 # ## 全部时间事件 / Every time event (analyst)

@@ -254,8 +254,17 @@ def test_empty_timeline_says_no_events(tmp_path):
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert texts == ["无事件 / no events"]
     assert [t.get_text() for t in timeline_figure(empty, lang="en").axes[0].texts] == ["no events"]
+    assert [t.get_text() for t in timeline_figure(empty, lang="zh").axes[0].texts] == ["无事件"]
     undated = frame(SAMPLE).assign(utc=pd.NaT, earliest=pd.NaT, latest=pd.NaT)
     assert "5 行没有时间" in " ".join(t.get_text() for t in timeline_figure(undated).axes[0].texts)
+
+
+def test_chinese_only_labels_and_notes():
+    ax = timeline_figure(frame(SAMPLE), lang="zh").axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("时间 (UTC)", "来源或行为人",
+                                                                   "案件时间线")
+    both = timeline_figure(frame(SAMPLE)).axes[0]
+    assert both.get_xlabel() == "时间 (UTC) / Time (UTC)"
 
 
 def test_english_only_and_iso_strings():
@@ -288,7 +297,7 @@ def test_bad_tables_are_refused(change, message):
 
 
 def test_bad_arguments_are_refused(tmp_path):
-    with pytest.raises(InputError, match="lang must be one of zh, en, not 'fr'"):
+    with pytest.raises(InputError, match="lang must be one of both, zh, en, not 'fr'"):
         timeline_figure(frame(SAMPLE), lang="fr")
     with pytest.raises(InputError, match=r"findings\[0\] \(str\): has no attribute evidence_ids"):
         timeline_figure(frame(SAMPLE), findings=["exif"])

@@ -43,6 +43,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import tomli_w
 
 from forensics.custody import (
+    EVENT_ACTIONS,
     LOG_FILE,
     Action,
     CustodyLog,
@@ -210,6 +211,11 @@ class _State:
         self.parses: dict[str, Mapping[str, object]] = {}
         #: ``facts`` entries whose values this version cannot apply (kept in the log, skipped).
         self.unapplied: list[int] = []
+        #: ``attest`` entries (forensics.attest), in log order.
+        self.attestations: list[Entry] = []
+        #: Time events stated by entries of :data:`~forensics.custody.EVENT_ACTIONS`, with the
+        #: sequence number of the entry (``details["events"]``).
+        self.logged_events: list[tuple[int, Mapping[str, object]]] = []
 
     def apply(self, e: Entry) -> None:
         self.head = e
@@ -254,6 +260,12 @@ class _State:
             self.metadata_sha256 = meta
         if e.action == Action.ANCHOR:
             self.anchors.append(e)
+        if e.action == Action.ATTEST:
+            self.attestations.append(e)
+        if e.action in EVENT_ACTIONS:
+            events = e.details.get("events")
+            if isinstance(events, list | tuple):
+                self.logged_events.extend((e.seq, ev) for ev in events if isinstance(ev, Mapping))
         if e.action == Action.PARSE:
             results = e.details.get("results")
             if isinstance(results, list | tuple):
@@ -384,6 +396,27 @@ class Case:
         """The evidence items in number order."""
         self.refresh()
         return tuple(self._state.items.values())
+
+    @property
+    def attestations(self) -> tuple[Entry, ...]:
+        """The ``attest`` entries: outside hash lists and certificates read into the case
+        (:meth:`attest`), in log order."""
+        self.refresh()
+        return tuple(self._state.attestations)
+
+    def attest(self, path: Path | str, **kwargs: object):  # -> forensics.attest.AttestReport
+        """Read an outside hash list or certificate and match it against the case: see
+        :func:`forensics.attest.import_attestation`."""
+        from forensics.attest import import_attestation
+
+        return import_attestation(self, path, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def logged_events(self) -> tuple[tuple[int, Mapping[str, object]], ...]:
+        """Time events the custody log states itself (``details["events"]`` of ``attest`` and
+        ``timestamp`` entries), each with the sequence number of its entry, in log order."""
+        self.refresh()
+        return tuple(self._state.logged_events)
 
     def item(self, evidence_id: str) -> Item:
         """One item by its number (``E0003``)."""

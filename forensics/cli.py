@@ -803,6 +803,56 @@ def appendix(case: Path, out: Path, lang: str, pseudonymize: bool, keep: tuple[s
         sys.exit(1)
 
 
+@cli.group(cls=_Group)
+def attest() -> None:
+    """Outside proof: notary and platform hash lists and certificates, matched by digest.
+
+    `forensics attest import CASE FILE` reads one (sha256sum/md5sum/sm3sum lists, hashdeep
+    CSV, BagIt manifests or bags, the certificate form of docs/formats/attestation.md).
+    """
+
+
+@attest.command("import", epilog="Examples:\n\n"
+                "  forensics attest import CASE notary/SHA256SUMS.txt --issuer 示例公证处 "
+                "--time '2026-11-21 15:00' --event notarized\n\n"
+                "  forensics attest import CASE certificate.toml --json\n\n"
+                "  forensics attest import CASE bag/ --kind bagit\n\n"
+                "Exit 0: every listed digest matched or is missing from the case (said); "
+                "1: a digest the case contradicts (mismatched) or cannot check; 2: the file "
+                "cannot be read.")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--kind", type=click.Choice(["sha256sum", "sm3sum", "md5sum", "sha1sum", "sha512sum",
+                                           "hashdeep", "bagit", "certificate"]),
+              help="The format; guessed from the file when left out.")
+@click.option("--issuer", default="", help="Who states it (a sum list names nobody): the "
+              "notary's office, the platform.")
+@click.option("--time", "issued_at", default="",
+              help="When, as the certificate it belongs to says (ISO 8601 or as written; no "
+                   "offset: the case's zone, marked assumed). Becomes a timeline event.")
+@click.option("--event", type=click.Choice(["notarized", "deposited", "captured", "attested"]),
+              default=None, help="What happened at that time (default: notarized for a "
+                                 "certificate, deposited when it names a chain, else attested).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def attest_import(case: Path, file: Path, kind: str | None, issuer: str, issued_at: str,
+                  event: str | None, as_json: bool) -> None:
+    """Read an outside hash list or certificate, match it against the case, log it."""
+    c = _open_case(str(case))
+    report = c.attest(file, kind=kind, issuer=issuer, issued_at=issued_at, event=event or "")
+    if as_json:
+        _emit_json(report.to_json())
+    else:
+        click.echo(str(report))
+        if report.counts.get("mismatched"):
+            click.echo("a file in hand differs from the one attested: see `forensics findings "
+                       f"{case}` (attested-digest-mismatch)", err=True)
+        elif report.counts.get("missing"):
+            click.echo("attested material is missing from the case: ask who holds it "
+                       f"(`forensics findings {case}`)", err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
 @cli.command("demo", epilog="Examples:\n\n  forensics demo\n\n  forensics demo /tmp/demo\n\n"
              "  forensics demo --fresh /tmp/intake-demo\n\n"
              "Then open DIR/reports/*.html (for lawyers) or run `jupyter lab` on the notebooks.")

@@ -120,6 +120,17 @@ class Action(StrEnum):
     FACTS = "facts"
     #: The pseudonym mapping of third parties was extended (forensics.pseudonyms).
     PSEUDONYMS = "pseudonyms"
+    #: An outside hash list or certificate (notary, evidence platform, blockchain) was read
+    #: and matched against the case (forensics.attest).
+    ATTEST = "attest"
+    #: An RFC 3161 timestamp was requested for, or a token imported and checked against, the
+    #: custody head or an item (forensics.tsp).
+    TIMESTAMP = "timestamp"
+
+#: Actions whose entries may carry ``details["events"]``: time events the entry states, each an
+#: :meth:`forensics.records.Event.to_row` mapping, shown in the case's timeline (a notarization,
+#: a deposit on chain, a trusted timestamp's genTime).
+EVENT_ACTIONS = frozenset({Action.ATTEST, Action.TIMESTAMP})
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from forensics.integrity import VerificationReport
 
 __all__ = [
+    "AttestationError",
     "CaseExistsError",
     "CustodyLogDamaged",
     "ForensicsError",
@@ -112,6 +113,18 @@ class IntakeSheetError(InputError):
             where += f", row {row}"
         if column is not None:
             where += f", column {column!r}"
+        super().__init__(f"{where}: {message}")
+
+
+class AttestationError(InputError):
+    """An outside hash list or certificate (``forensics attest import``) that cannot be read as
+    written: the file, the line (or key) and what is wrong."""
+
+    def __init__(self, path: Path | str, message: str, *, line: int | None = None) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}, line {line}" if line is not None else str(self.path)
         super().__init__(f"{where}: {message}")
 
 

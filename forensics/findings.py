@@ -63,6 +63,16 @@ before it by more than :data:`MAIL_QUEUE_ALLOWANCE`)
     items' times against GPS time, the capture time stated at acquisition, or file-name times
     (the best kind available, in that order), with the spread and the number of sources.
 
+``attested-digest-mismatch`` (high)
+    An outside statement read by ``forensics attest import`` (a notary's hash list, an evidence
+    platform's certificate) lists a digest no item has, under the name of an item the case
+    holds: the file in hand is not the file attested.
+``attested-file-missing`` (low)
+    An outside statement lists a digest and a name that nothing in the case has: attested
+    material the case does not hold.
+``attested-digest-unchecked`` (low)
+    An outside statement lists a digest in an algorithm this machine cannot compute.
+
 Findings are ordered by severity, then kind, then evidence numbers (deterministic).
 
 Examples
@@ -144,6 +154,9 @@ KINDS: Mapping[str, tuple[str, str]] = {
     "chat-out-of-order": ("聊天记录时间倒序", "Chat out of order"),
     "warc-date-http-date-skew": ("WARC-Date 与 HTTP Date 不符", "WARC-Date vs HTTP Date skew"),
     "device-clock-offset": ("设备时钟偏差", "Device clock offset"),
+    "attested-digest-mismatch": ("外部证明的哈希值与所持文件不符", "Attested digest mismatch"),
+    "attested-file-missing": ("外部证明所列文件不在案中", "Attested file missing"),
+    "attested-digest-unchecked": ("外部证明的哈希算法无法核对", "Attested digest unchecked"),
 }
 
 _KIND_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -1616,6 +1629,10 @@ def intake_events(case: Case) -> pd.DataFrame:
     * ``intake:displayed_time`` (``Published (as displayed)``): the publish time as displayed,
       read as a displayed time against the capture time (relative forms become intervals).
 
+    The events the log states itself (:attr:`Case.logged_events`: a notarization, a trusted
+    timestamp's genTime) are not here: they are in the timeline, and are not the items' own
+    times (a deposit on chain after acquisition is no contradiction).
+
     The ``location`` names the custody entry (``custody entry 3``).  Text that none of the
     readers takes gives no row.
     """
@@ -1716,4 +1733,48 @@ def find(case: Case, *, tolerance: timedelta | float = DEFAULT_TOLERANCE,
     intake = intake_events(case)
     frames = [f for f in (events, intake) if not f.empty]
     frame = pd.concat(frames, ignore_index=True) if frames else intake
-    return findings_from_frames(frame, artifacts, tolerance=tolerance)
+    report = findings_from_frames(frame, artifacts, tolerance=tolerance)
+    attested = attestation_findings(case)
+    if attested:
+        report = FindingsReport((*report.findings, *attested), report.tolerance)
+    return report
+
+
+def attestation_findings(case: Case) -> list[Finding]:
+    """The ``attested-*`` findings: every listed digest of every ``attest`` entry that the case
+    contradicts (``mismatched``), lacks (``missing``) or cannot check (``unknown-algorithm``).
+
+    The same statement imported twice gives each finding once.
+    """
+    from forensics.attest import attestation_results
+
+    out: dict[tuple, Finding] = {}
+    for seq, docs, att, r in attestation_results(case):
+        status = r.get("status")
+        issuer = str(att.get("issuer") or "") or "?"
+        where = f"{'/'.join(docs) or '?'} line {r.get('line')}"
+        name = str(r.get("name") or "") or "(no name)"
+        alg, digest = str(r.get("algorithm")), str(r.get("digest"))
+        listed = (f"listed by {issuer} ({where}, custody entry {seq}): {name}",
+                  f"{alg} {digest}")
+        if status == "mismatched":
+            held = str(r.get("evidence_id"))
+            f = Finding("attested-digest-mismatch", Severity.HIGH, (*docs, held),
+                        (listed, (f"held: {held}", f"{alg} {r.get('held')}")),
+                        f"{held}：{issuer}所列“{name}”的 {alg} 值与所持文件不同，所持文件不是"
+                        "被证明的那个文件。",
+                        f"{held}: the {alg} that {issuer} lists for '{name}' differs from the "
+                        "file in hand, which is not the file attested.")
+        elif status == "missing":
+            f = Finding("attested-file-missing", Severity.LOW, docs, (listed,),
+                        f"{issuer}所列“{name}”（{alg}）不在本案中。",
+                        f"'{name}' ({alg}), listed by {issuer}, is not in the case.")
+        elif status == "unknown-algorithm":
+            f = Finding("attested-digest-unchecked", Severity.LOW, docs, (listed,),
+                        f"{issuer}所列“{name}”的算法 {alg} 在本机无法计算，未核对。",
+                        f"'{name}' listed by {issuer} uses {alg}, which cannot be computed "
+                        "here: not checked.")
+        else:
+            continue
+        out.setdefault((f.kind, f.evidence_ids, name, alg, digest), f)
+    return list(out.values())

@@ -54,6 +54,9 @@ __all__ = [
     "CASE_TITLE",
     "DEFAULT_SEED",
     "EXAMINER",
+    "NOTARY",
+    "NOTARY_LIST",
+    "NOTARY_TIME",
     "POST_ID",
     "SECOND_POST_ID",
     "SampleFile",
@@ -70,6 +73,11 @@ DEFAULT_SEED = 20261120
 CASE_TITLE = "陈某明诉赵某名誉权纠纷（示例，虚构）"
 CASE_NUMBER = "(2026)示0000民初1号"
 EXAMINER = "示例鉴定人"
+
+#: The notary's hash list (in the files :func:`generate` writes), who made it and when.
+NOTARY_LIST = "notary/SHA256SUMS.txt"
+NOTARY = "示例公证处（公证员孙某）"
+NOTARY_TIME = "2026-11-21T15:00:00+08:00"
 
 CST = timezone(timedelta(hours=8))
 #: The defamatory post (mid) and the account that published it.
@@ -839,9 +847,9 @@ def generate(dest: Path, *, seed: int = DEFAULT_SEED) -> list[Path]:
     if dest.exists() and not dest.is_dir():
         raise InputError(f"{dest}: not a folder; the sample case needs a folder to write into")
     files = sample_files(seed)
-    files["notary/SHA256SUMS.txt"] = (_hash_list(files), IntakeFacts(
-        category="其他", captured_at="2026-11-21T15:00:00+08:00",
-        captured_by="示例公证处（公证员孙某）", tool="sha256sum", method="notary hash list",
+    files[NOTARY_LIST] = (_hash_list(files), IntakeFacts(
+        category="其他", captured_at=NOTARY_TIME,
+        captured_by=NOTARY, tool="sha256sum", method="notary hash list",
         carrier="none", purpose="公证处对其保全文件所列的 SHA-256 值",
         note="公证处所列哈希清单；其中“公证录像_20261121.mp4”未随材料移交"))
     written = []
@@ -870,8 +878,10 @@ def build_case(case_dir: Path, files: Path, *, progress: bool | None = None) -> 
     What an expert does on receiving the material: :meth:`Case.init` (title
     :data:`CASE_TITLE`, number :data:`CASE_NUMBER`, examiner :data:`EXAMINER`), every file of
     ``files/intake.csv`` brought in with its intake facts, every item parsed (the e-mail's
-    attachment becomes an item of its own), then a verification; each step is recorded in the
-    custody log at the time it happens.
+    attachment becomes an item of its own), the notary's hash list read as outside proof
+    (:func:`forensics.attest.import_attestation`: issuer, time and event as its intake facts
+    and :data:`NOTARY` state them), then a verification; each step is recorded in the custody
+    log at the time it happens.
 
     The repository keeps one build in ``data/case`` (``python -m forensics.sample
     data/case-files --case data/case``); ``forensics demo`` works on copies of it, so that two
@@ -898,7 +908,7 @@ def build_case(case_dir: Path, files: Path, *, progress: bool | None = None) -> 
     >>> tmp = pathlib.Path(tempfile.mkdtemp())
     >>> case = build_case(tmp / "case", tmp / "files") if generate(tmp / "files") else None
     >>> len(case.items), [e.action for e in case.log.entries()][-3:]
-    (16, ['parse', 'parse', 'verify'])
+    (16, ['parse', 'attest', 'verify'])
     """
     from forensics.artifacts import ensure_parsed
     from forensics.case import Case
@@ -912,6 +922,8 @@ def build_case(case_dir: Path, files: Path, *, progress: bool | None = None) -> 
     case.add([], sheet=sheet, progress=progress)
     ensure_parsed(case, progress=progress, record=True)
     case.refresh()
+    case.attest(files / NOTARY_LIST, issuer=NOTARY, issued_at=NOTARY_TIME, event="notarized",
+                progress=progress)
     case.verify(record=True, progress=progress)
     # the log's lock file is made on first use and holds nothing
     (case.root / "custody.jsonl.lock").unlink(missing_ok=True)

@@ -345,7 +345,8 @@ def build_timeline(case: Case | None = None, *, events: pd.DataFrame | None = No
 
 
 def _case_rows(case: Case, unread: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Rows from the custody log (acquisitions) and the intake facts (stated capture times)."""
+    """Rows from the custody log (acquisitions, and the events ``attest`` and ``timestamp``
+    entries state) and the intake facts (stated capture times)."""
     from forensics.custody import Action
 
     zone = case.metadata.timezone or DEFAULT_ZONE
@@ -395,6 +396,11 @@ def _case_rows(case: Case, unread: list[dict[str, str]]) -> list[dict[str, str]]
             "precision": t.precision.value, "zone": t.zone.value, "zone_name": t.zone_name,
             "actor": str(facts.get("captured_by") or ""), "text": name, "url": url,
         })
+    # what the log states itself: a notarization or deposit (forensics.attest), a trusted
+    # timestamp's genTime (forensics.tsp), as its entry recorded it
+    for seq, ev in case.logged_events:
+        rows.append({**{c: "" if ev.get(c) is None else str(ev.get(c)) for c in _EVENT_INPUT},
+                     "location": f"custody seq {seq}"})
     return rows
 
 

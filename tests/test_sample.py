@@ -14,7 +14,17 @@ import pytest
 from forensics.artifacts import _registry_fingerprint, load_parsed
 from forensics.case import Case
 from forensics.notebooks import copy_sample_case, sample_case_dir
-from forensics.sample import CASE_NUMBER, CASE_TITLE, EXAMINER, build_case, generate, main
+from forensics.sample import (
+    CASE_NUMBER,
+    CASE_TITLE,
+    EXAMINER,
+    NOTARY,
+    NOTARY_LIST,
+    NOTARY_TIME,
+    build_case,
+    generate,
+    main,
+)
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FILES = DATA / "case-files"
@@ -108,8 +118,10 @@ def test_notary_hash_list_matches_all_but_the_missing_file():
 
 @pytest.fixture(scope="module")
 def case(tmp_path_factory):
+    """The committed files brought in as build_case does (the sheet, then the notary's list)."""
     c = Case.init(tmp_path_factory.mktemp("sample") / "case", title="sample case")
     c.add([], sheet=FILES / "intake.csv")
+    c.attest(FILES / NOTARY_LIST, issuer=NOTARY, issued_at=NOTARY_TIME, event="notarized")
     return c
 
 
@@ -187,8 +199,10 @@ def test_the_kept_case_is_the_build_of_the_committed_files(case, tmp_path):
     meta = kept.metadata
     assert (meta.title, meta.case_number, meta.examiner) == (CASE_TITLE, CASE_NUMBER, EXAMINER)
     actions = [e.action for e in kept.log.entries()]
-    assert actions[0] == "init" and actions[-1] == "verify", REBUILD
-    assert set(actions[1:-1]) == {"acquire", "parse"}, REBUILD
+    assert actions[0] == "init" and actions[-2:] == ["attest", "verify"], REBUILD
+    assert set(actions[1:-2]) == {"acquire", "parse"}, REBUILD
+    attested = kept.attestations[0].details["counts"]
+    assert attested == {"matched": 2, "mismatched": 0, "missing": 1, "unknown-algorithm": 0}
     case.artifacts(progress=False)  # the fresh build, parsed: its attachment comes in
     case.refresh()
 

@@ -129,7 +129,7 @@ class Heading:
 #: Which table it is: the PDF picks column widths and font size by it.
 TableKind: TypeAlias = Literal["kv", "evidence-list", "anchors", "hashes", "findings", "timeline",
                                "spread", "variants", "factors", "versions", "params", "digests",
-                               "plain"]
+                               "attestations", "plain"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -1056,7 +1056,8 @@ def _integrity(entries: Sequence[Any]) -> tuple[Block, ...]:
     verifies = [e for e in entries if e.action == "verify"]
     if not verifies:
         return (Para((Mark(_say("never_verified"), "bold"),), "missing"),
-                Para((Say("核验方法：forensics verify CASE", "To verify: forensics verify CASE"),)))
+                Para((Say("核验方法：forensics verify CASE", "To verify: forensics verify CASE"),)),
+                *_outside_proof(entries))
     e = verifies[-1]
     d = e.details
     status = str(d.get("status", ""))
@@ -1090,7 +1091,47 @@ def _integrity(entries: Sequence[Any]) -> tuple[Block, ...]:
     later = [x for x in entries if x.seq > e.seq]
     if later:
         out.append(Para((_say("after_verify", n=len(later), a=later[0].seq, b=later[-1].seq),)))
-    return tuple(out)
+    return (*out, *_outside_proof(entries))
+
+
+def _outside_proof(entries: Sequence[Any]) -> tuple[Block, ...]:
+    """The outside statements read into the case (``attest`` entries): who, what, when, and
+    how each listed digest compared with the files in hand."""
+    heading = Heading(Say("外部证明（公证、存证平台的哈希清单或证书）",
+                          "Outside proof (notary, evidence platform: hash lists, certificates)"))
+    attests = [e for e in entries if e.action == "attest"]
+    if not attests:
+        return (heading, Para((Say("本案未导入外部证明（公证处或存证平台的哈希清单、证书）。",
+                                   "No outside statement (a notary's or an evidence platform's "
+                                   "hash list or certificate) has been read into the case."),)))
+    rows = []
+    for e in attests:
+        d = e.details
+        att = d.get("attestation") if isinstance(d.get("attestation"), Mapping) else {}
+        counts = d.get("counts") if isinstance(d.get("counts"), Mapping) else {}
+        stated: Span = tuple(x for x in (
+            _txt(att.get("certificate_number")) if att.get("certificate_number") else "",
+            "\n" if att.get("certificate_number") and att.get("transaction_id") else "",
+            f"tx {_txt(att.get('transaction_id'))}" if att.get("transaction_id") else "",
+            f" · block {att.get('block_height')}" if att.get("block_height") is not None
+            else "", f" · {_txt(att.get('chain'))}" if att.get("chain") else "") if x) or ("—",)
+        result: Span = (Say("相符", "matched"), f" {counts.get('matched', 0)} · ",
+                        Mark(Say("不符", "mismatched"), "bold") if counts.get("mismatched")
+                        else Say("不符", "mismatched"), f" {counts.get('mismatched', 0)} · ",
+                        Say("案中没有", "missing"), f" {counts.get('missing', 0)} · ",
+                        Say("无法核对", "unchecked"), f" {counts.get('unknown-algorithm', 0)}")
+        docs = " ".join(str(x) for x in (d.get("documents") or ()))
+        rows.append(((str(e.seq),), (_txt(att.get("issuer")) or "—",),
+                     (_txt(att.get("kind")), f" {docs}" if docs else ""), stated, (_txt(att.get("issued_at")) or "—",), result))
+    table = Table(_head(Say("记录序号", "entry"), Say("出具方", "issuer"),
+                        Say("形式与证据编号", "form and evidence"),
+                        Say("证书编号、交易", "certificate, transaction"),
+                        Say("所述时间", "time stated"), Say("逐项比对结果", "digests compared")),
+                  tuple(rows), kind="attestations")
+    return (heading, Para((Say("按哈希值（而非文件名）逐项比对；不符或无法核对的项见“交叉核对发现”。",
+                               "Each listed digest was compared by value (never by file name) "
+                               "with the files in hand; mismatches and unchecked digests are "
+                               "listed among the findings."),)), table)
 
 
 # --- 6. timeline ---------------------------------------------------------------------------------

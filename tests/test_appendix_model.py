@@ -314,3 +314,33 @@ def test_pseudonymized_figures_are_drawn_from_pseudonymized_accounts(small, monk
     assert labels == {"T0001"}
     for frame in (seen[0].nodes, seen[0].accounts, seen[0].posts):
         assert not any(n in str(v) for v in frame.to_numpy().ravel() for n in names)
+
+
+def test_the_integrity_statement_lists_outside_proof(small, tmp_path):
+    def outside(a: Appendix) -> list[Block]:
+        blocks_ = list(section(a, "integrity").blocks)
+        start = next(i for i, b in enumerate(blocks_) if isinstance(b, Heading)
+                     and b.text == Say("外部证明（公证、存证平台的哈希清单或证书）",
+                                       "Outside proof (notary, evidence platform: hash lists, "
+                                       "certificates)"))
+        return blocks_[start + 1:]
+
+    none = outside(build_appendix(small, progress=False))
+    assert "No outside statement" in plain_text(none[0].content, "en")
+    shot = small.item("E0001")
+    lst = tmp_path / "SHA256SUMS"
+    lst.write_text(f"{shot.digests.sha256}  shot.png\n{'ab' * 32}  gone.mp4\n"
+                   f"{'cd' * 32}  chat.csv\n")
+    report = small.attest(lst, issuer="示例公证处", issued_at="2026-11-21T15:00:00+08:00")
+    blocks_ = outside(build_appendix(small, lang="en", progress=False))
+    table = next(b for b in blocks_ if isinstance(b, Table))
+    assert table.kind == "attestations" and len(table.rows) == 1
+    text = " | ".join(plain_text(c, "en") for c in table.rows[0])
+    assert text.startswith(f"{report.recorded_seq} | 示例公证处 | sha256sum E0004 | — | "
+                           "2026-11-21T15:00:00+08:00 | ")
+    assert "matched 1 · mismatched 1 · missing 1 · unchecked 0" in text
+    # the mismatch is a finding of the appendix too
+    found = [b for b in blocks(build_appendix(small, lang="en", progress=False))
+             if isinstance(b, Table) and b.kind == "findings"]
+    assert any("attested-digest-mismatch" in plain_text(c, "en") for r in found[0].rows
+               for c in r)

@@ -705,8 +705,10 @@ class Case:
             used = {str(e) for e in nodes["evidence_id"].unique() if e}
         known = {it.evidence_id: it for it in self.items}
         refs = tuple(known[e].ref for e in sorted(used) if e in known)
-        digests = {name: hashlib.sha256(Path(p).read_bytes()).hexdigest()
-                   for name, p in sorted(files.items())}
+        digests = {}
+        for name, p in sorted(files.items()):  # streamed: an export may copy large originals
+            with open(p, "rb") as fh:
+                digests[name] = hashlib.file_digest(fh, "sha256").hexdigest()
         (entry,) = self.record([EntryDraft(Action.EXPORT, evidence=refs, details={
             "what": what, "out": str(Path(next(iter(files.values()))).resolve().parent)
             if files else None, "files": digests, "post_id": post_id,

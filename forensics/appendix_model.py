@@ -1122,7 +1122,8 @@ def _outside_proof(entries: Sequence[Any]) -> tuple[Block, ...]:
                         Say("无法核对", "unchecked"), f" {counts.get('unknown-algorithm', 0)}")
         docs = " ".join(str(x) for x in (d.get("documents") or ()))
         rows.append(((str(e.seq),), (_txt(att.get("issuer")) or "—",),
-                     (_txt(att.get("kind")), f" {docs}" if docs else ""), stated, (_txt(att.get("issued_at")) or "—",), result))
+                     (_txt(att.get("kind")), f" {docs}" if docs else ""), stated,
+                     (_txt(att.get("issued_at")) or "—",), result))
     table = Table(_head(Say("记录序号", "entry"), Say("出具方", "issuer"),
                         Say("形式与证据编号", "form and evidence"),
                         Say("证书编号、交易", "certificate, transaction"),

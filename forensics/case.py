@@ -710,7 +710,8 @@ class Case:
             with open(p, "rb") as fh:
                 digests[name] = hashlib.file_digest(fh, "sha256").hexdigest()
         (entry,) = self.record([EntryDraft(Action.EXPORT, evidence=refs, details={
-            "what": what, "out": str(Path(next(iter(files.values()))).resolve().parent)
+            "what": what, "out": os.path.commonpath([str(Path(p).resolve().parent)
+                                                     for p in files.values()])
             if files else None, "files": digests, "post_id": post_id,
             "made_from_head": {"seq": head.seq, "entry_sha256": head.entry_sha256} if head
             else None,

@@ -853,6 +853,31 @@ def attest_import(case: Path, file: Path, kind: str | None, issuer: str, issued_
         sys.exit(1)
 
 
+@cli.command("export", epilog="Examples:\n\n"
+             "  forensics export CASE --format bagit /mnt/usb/2026-001-bag\n\n"
+             "  forensics export CASE --format verify-kit court-kit/   (for the court clerk)\n\n"
+             "  forensics export CASE --format case-uco uco/ --json\n\n"
+             "  forensics export CASE --format timesketch ts/\n\n"
+             "DEST must be a new (or empty) folder outside the case.")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", required=True,
+              type=click.Choice(["bagit", "verify-kit", "case-uco", "timesketch"]),
+              help="bagit: BagIt bag (RFC 8493); verify-kit: the bag with a stand-alone "
+                   "checking script; case-uco: CASE/UCO JSON-LD; timesketch: the timeline.")
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+def export_cmd(case: Path, fmt: str, dest: Path, as_json: bool) -> None:
+    """Export the case in an open format others verify without us; logged in the custody log."""
+    from forensics.export import export
+
+    c = _open_case(str(case))
+    report = export(c, fmt, dest)
+    if as_json:
+        _emit_json(report.to_json())
+    else:
+        click.echo(str(report))
+
+
 @cli.command("demo", epilog="Examples:\n\n  forensics demo\n\n  forensics demo /tmp/demo\n\n"
              "  forensics demo --fresh /tmp/intake-demo\n\n"
              "Then open DIR/reports/*.html (for lawyers) or run `jupyter lab` on the notebooks.")

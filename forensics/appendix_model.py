@@ -795,7 +795,32 @@ def _cover(case: Case, head: Any, entries: Sequence[Any],
         ((Say("保管记录头部", "custody head"),), head_span),
     ])
     return (table, Heading(Say("锚定与时间戳", "Anchors and timestamps")), anchor_block,
-            Para((_NOTICE,), "notice"))
+            *_trusted_timestamps(entries), Para((_NOTICE,), "notice"))
+
+
+def _trusted_timestamps(entries: Sequence[Any]) -> tuple[Block, ...]:
+    """The RFC 3161 tokens imported (``timestamp`` entries with a genTime): what each covers,
+    its time, its authority and the offline verdict (forensics.tsp)."""
+    stamps = [e for e in entries if e.action == "timestamp" and e.details.get("gen_time")]
+    if not stamps:
+        return (Para((Say("未导入可信时间戳（RFC 3161）。",
+                          "No trusted timestamp (RFC 3161) has been imported."),)),)
+    rows = []
+    for e in stamps:
+        d = e.details
+        covers = d.get("covers") if isinstance(d.get("covers"), Mapping) else {}
+        what: Span = ((_txt(covers.get("evidence_id")),) if covers.get("kind") == "item" else
+                      (Say("保管记录条目", "custody entry"), f" {_txt(covers.get('seq'))} · ",
+                       Mark(_txt(covers.get("digest")), "hash")))
+        status = str(d.get("status", ""))
+        verdict = {"passed": Say("有效", "valid"), "failed": Say("无效", "invalid")}.get(
+            status, Say("未能核验", "not verified"))
+        rows.append(((str(e.seq),), (_txt(d.get("gen_time")),), (_txt(d.get("tsa")),), what,
+                     (Mark(verdict, "bold") if status != "passed" else verdict,
+                      f" ({_txt(d.get('what'))})")))
+    return (Table(_head(Say("记录序号", "entry"), Say("时间戳时间 genTime (UTC)", "genTime (UTC)"),
+                        Say("时间戳机构", "authority (TSA)"), Say("所盖对象", "covers"),
+                        Say("离线核验结果", "offline verdict")), tuple(rows), kind="anchors"),)
 
 
 def _evidence_section(case: Case, ev: pd.DataFrame) -> tuple[Block, ...]:

@@ -853,6 +853,148 @@ def attest_import(case: Path, file: Path, kind: str | None, issuer: str, issued_
         sys.exit(1)
 
 
+@cli.group(cls=_Group)
+def timestamp() -> None:
+    """RFC 3161 trusted timestamps: request one, verify one offline, import one into a case.
+
+    `forensics timestamp request CASE` writes a .tsq to send to a timestamp authority (TSA);
+    `forensics timestamp verify TOKEN.tsr --data FILE --ca CHAIN.pem` checks a reply offline;
+    `forensics timestamp import CASE TOKEN.tsr --ca CHAIN.pem` checks it against the item or
+    custody head it covers, stores it, logs it and puts its genTime in the timeline.  See
+    docs/timestamps.md.
+    """
+
+
+@timestamp.command("request", epilog="Examples:\n\n"
+                   "  forensics timestamp request CASE --evidence E0003\n\n"
+                   "  forensics timestamp request CASE   (the custody head, as `forensics "
+                   "anchor`)\n\n"
+                   "Then send the .tsq to a TSA, e.g.\n\n"
+                   "  curl -H 'Content-Type: application/timestamp-query' --data-binary "
+                   "@CASE/anchors/timestamp-E0003-....tsq https://freetsa.org/tsr > reply.tsr\n\n"
+                   "and import the reply with `forensics timestamp import CASE reply.tsr "
+                   "--ca tsa-chain.pem`.  Exit 0: written and logged; 2: bad input.")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.option("--evidence", "evidence_id", default=None, metavar="E0003",
+              help="The item to stamp (its SHA-256).  Without it: the custody head.")
+@click.option("--json", "as_json", is_flag=True, help="Print the request as JSON.")
+def timestamp_request(case: Path, evidence_id: str | None, as_json: bool) -> None:
+    """Write an RFC 3161 request (.tsq) over an item or the custody head, and log it."""
+    import hashlib
+
+    from forensics.anchor import timestamp_request_digest
+
+    c = _open_case(str(case))
+    if evidence_id is None:
+        a = c.anchor()
+        path, covers = a.request_path, f"custody head (entry {a.seq})"
+    else:
+        from forensics.tsp import request_item
+
+        path, covers = request_item(c, evidence_id), evidence_id
+    der = path.read_bytes()
+    if as_json:
+        _emit_json({"request": str(path), "covers": covers,
+                    "imprint": {"algorithm": "sha256", "digest": timestamp_request_digest(der)},
+                    "sha256": hashlib.sha256(der).hexdigest(), "recorded_seq": c.head.seq})
+    else:
+        click.echo(str(path))
+        click.echo(f"request over {covers} written and logged; send it to a timestamp authority "
+                   "(curl -H 'Content-Type: application/timestamp-query' --data-binary "
+                   f"@{path} URL > reply.tsr), then `forensics timestamp import {case} "
+                   "reply.tsr --ca CHAIN.pem`", err=True)
+
+
+def _certificates(paths: Sequence[Path]):  # -> tuple of cryptography Certificate
+    from forensics.tsp import read_certificates
+
+    return tuple(cert for p in paths for cert in read_certificates(p))
+
+
+@timestamp.command("verify", epilog="Examples:\n\n"
+                   "  forensics timestamp verify reply.tsr --data post.html --ca tsa-chain.pem\n\n"
+                   "  forensics timestamp verify reply.tsr --digest 2cf24dba5fb0a30e... "
+                   "--ca tsa-chain.pem --json\n\n"
+                   "  forensics timestamp verify token.p7 --data post.html --ca root.pem "
+                   "--untrusted tsa.pem\n\n"
+                   "Certificates are judged as of the token's genTime, not today; revocation is "
+                   "not checked (offline).  Exit 0: valid; 1: invalid or not verifiable (no "
+                   "--ca, signer certificate missing), with the reason; 2: unreadable input.")
+@click.argument("token", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="The file that was stamped (hashed with the token's algorithm).")
+@click.option("--digest", default=None, metavar="HEX",
+              help="Or its digest in hex, in the token's algorithm (sha256:... allowed).")
+@click.option("--ca", "ca_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Trusted certificates (PEM or DER): the TSA's root.  Without it the chain is "
+                   "not checked and the token is not valid.")
+@click.option("--untrusted", "untrusted_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="More certificates (the TSA's, intermediates) when the token lacks them.")
+@click.option("--json", "as_json", is_flag=True, help="Print every check as JSON.")
+def timestamp_verify(token: Path, data: Path | None, digest: str | None,
+                     ca_files: Sequence[Path], untrusted_files: Sequence[Path],
+                     as_json: bool) -> None:
+    """Verify an RFC 3161 token offline: imprint, signature, ESSCertID, chain at genTime."""
+    import os
+
+    from forensics.durable import open_readonly
+    from forensics.tsp import verify_token
+
+    if (data is None) == (digest is None):
+        raise InputError("give what was stamped: --data FILE or --digest HEX (one of them)")
+    ca = _certificates(ca_files) if ca_files else None
+    untrusted = _certificates(untrusted_files)
+    if data is not None:
+        with os.fdopen(open_readonly(data), "rb") as fh:
+            verdict = verify_token(token, data=fh, ca=ca, untrusted=untrusted)
+    else:
+        verdict = verify_token(token, digest=digest, ca=ca, untrusted=untrusted)
+    if as_json:
+        _emit_json(verdict.to_json())
+    else:
+        click.echo(str(verdict))
+    if not verdict.valid:
+        click.echo(f"timestamp {verdict.summary}", err=True)
+        sys.exit(1)
+
+
+@timestamp.command("import", epilog="Examples:\n\n"
+                   "  forensics timestamp import CASE reply.tsr --ca tsa-chain.pem\n\n"
+                   "  forensics timestamp import CASE anchors-reply.tsr --ca root.pem "
+                   "--untrusted tsa.pem --json\n\n"
+                   "The token must cover an item (its digest) or a custody entry (an anchored "
+                   "head).  It is stored in CASE/anchors/ and logged even when invalid.  Exit 0: "
+                   "valid; 1: invalid or not verifiable (no --ca), with the reason; 2: unreadable "
+                   "or covering nothing in the case.")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.argument("token", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--ca", "ca_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Trusted certificates (PEM or DER): the TSA's root.")
+@click.option("--untrusted", "untrusted_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="More certificates (the TSA's, intermediates) when the token lacks them.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def timestamp_import(case: Path, token: Path, ca_files: Sequence[Path],
+                     untrusted_files: Sequence[Path], as_json: bool) -> None:
+    """Check a token against the item or head it covers, store it, log it, add its genTime."""
+    from forensics.tsp import import_token
+
+    c = _open_case(str(case))
+    result = import_token(c, token, ca=_certificates(ca_files) if ca_files else None,
+                          untrusted=_certificates(untrusted_files))
+    if as_json:
+        _emit_json(result.to_json())
+    else:
+        click.echo(str(result))
+    if not result.ok:
+        click.echo(f"the token was stored and logged, but it is {result.verdict.summary}",
+                   err=True)
+        sys.exit(1)
+
+
 @cli.command("export", epilog="Examples:\n\n"
              "  forensics export CASE --format bagit /mnt/usb/2026-001-bag\n\n"
              "  forensics export CASE --format verify-kit court-kit/   (for the court clerk)\n\n"

@@ -33,6 +33,7 @@ __all__ = [
     "RegistryError",
     "SourceError",
     "StorageError",
+    "TimestampTokenError",
     "UnsafePathError",
     "WrongFormat",
 ]
@@ -185,3 +186,15 @@ class RegistryError(ForensicsError):
     """A media type registered twice, or a parser that is not a parser (a programming error)."""
 
     exit_code = 2
+
+
+class TimestampTokenError(InputError):
+    """An RFC 3161 timestamp token, or a certificate file to check one with, that cannot be
+    used as given (not DER, truncated, not a SignedData holding a TSTInfo, covering nothing in
+    the case): the file and what is wrong.  Exit 2."""
+
+    def __init__(self, path: Path | str | None, message: str) -> None:
+        self.path = Path(path) if path is not None else None
+        self.message = message
+        super().__init__(f"{self.path}: {message}" if self.path is not None else message)
+

@@ -510,8 +510,6 @@ def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai
     fields, bytes that are neither UTF-8 nor GB18030: read such a file through
     ``forensics add``, whose parser reports each bad row).
     """
-    import hashlib
-
     import numpy as np
     import pandas as pd
 
@@ -531,21 +529,20 @@ def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai
     except OSError as exc:
         raise InputError(f"{path}: cannot open ({exc.strerror or exc})") from None
     with os.fdopen(fd, "rb") as fh:
-        # the digest first (streamed), then arrow reads the file in blocks: the whole file is
-        # never in memory as well as the table
-        h = hashlib.sha256()
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-        digest = sha256 or h.hexdigest()
+        # arrow reads the file in blocks (the whole file is never in memory as well as the
+        # table), on both cores; then the digest is streamed in a thread (its own reads at
+        # explicit offsets, on a duplicate of the descriptor) while the columns are read
         try:
             table = _csv_table(fh)
         except UnicodeError:
             fh.seek(0)
             data = fh.read()
         except ValueError:  # not a regular file of the form: the parser reads it row by row
-            return _read_with_parser(path, zone, cap, evidence_id, digest)
+            return _read_with_parser(path, zone, cap, evidence_id,
+                                     _Sha256(fh.fileno(), path=path, known=sha256).hexdigest())
         else:
             data = b""
+        hashing = _Sha256(fh.fileno(), path=path, known=sha256)
     if data:  # not UTF-8: GB18030 (GBK), or bytes of no encoding
         with io.BytesIO(data) as fh2:
             try:
@@ -553,17 +550,15 @@ def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai
             except WrongFormat:
                 bad = 0
         if bad is not None:  # the parser reads such text with U+FFFD and says where
-            return _read_with_parser(path, zone, cap, evidence_id, digest)
+            return _read_with_parser(path, zone, cap, evidence_id, hashing.hexdigest())
         try:
             table = _csv_table(io.BytesIO(data.decode(codec).encode("utf-8")))
         except (ValueError, UnicodeError):
-            return _read_with_parser(path, zone, cap, evidence_id, digest)
+            return _read_with_parser(path, zone, cap, evidence_id, hashing.hexdigest())
     del data
     if _irregular_rows(table):  # blank rows, fields over the parser's limit
-        return _read_with_parser(path, zone, cap, evidence_id, digest)
-    for i in range(table.num_columns):  # one chunk per column (a take would join them anew
-        table = table.set_column(i, table.field(i), table.column(i).combine_chunks())  # each time)
-    df = table.to_pandas()
+        return _read_with_parser(path, zone, cap, evidence_id, hashing.hexdigest())
+    df = table.to_pandas()  # the reader's chunks, not copied (the helpers take them as they are)
     del table
     df.columns = [str(c).strip().lower() for c in df.columns]
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
@@ -583,7 +578,7 @@ def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    enc = pc.dictionary_encode(_arrow_strings(shown))
+    enc = _dictionary(_arrow_strings(shown))
     codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     uniq = enc.dictionary
     e_u = np.full(len(uniq), np.iinfo(np.int64).min, dtype=np.int64)
@@ -644,10 +639,9 @@ def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai
         values = np.zeros(n, dtype=np.int64)
         unknown = np.ones(n, dtype=bool)
         kinds = np.zeros(n, dtype=np.int8)  # "", exact, approximate, at least
-        digits = _fullmatch(shown_c, r"\d{1,15}")
+        digits = _plain_numbers(shown_c, 15)
         if digits.any():
-            values[digits] = pc.cast(_arrow_strings(shown_c).filter(pa.array(digits)),
-                                     pa.int64()).to_numpy(zero_copy_only=False)
+            values = _ints_where(_arrow_strings(shown_c), digits, 0)
             unknown[digits] = False
             kinds[digits] = 1
         rest = (~digits) & (shown_c != "").to_numpy()
@@ -673,16 +667,20 @@ def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai
     reposts, reposts_shown, reposts_kind = counts("reposts")
 
     # Parents: explicit fields; else the //@ chain, except for the post's original.
-    source = np.where(((pacc != "") | (prid != "")).to_numpy(), "explicit", "").astype(object)
+    sources = ("", "chain", "explicit")
+    source = np.where(((pacc != "") | (prid != "")).to_numpy(), 2, 0).astype(np.int8)
     pname = np.full(n, "", dtype=object)
+    chain_names = False  # a parent known only by its //@ name
     pacc_out = pacc.copy()
-    parentless = np.flatnonzero(source == "")
+    parentless = np.flatnonzero(source == 0)
     if len(parentless):
-        chains = {int(i): parse_chain(str(body.iat[i])) for i in parentless}
+        rows_p = parentless.tolist()
+        chains = {i: parse_chain(str(x))
+                  for i, x in zip(rows_p, _pick(body, parentless).tolist(), strict=True)}
         chains = {i: c for i, c in chains.items() if c}
         by_post: dict[str, list[int]] = {}
-        for i in parentless:
-            by_post.setdefault(str(post.iat[i]), []).append(int(i))
+        for i, p in zip(rows_p, _pick(post, parentless).tolist(), strict=True):
+            by_post.setdefault(str(p), []).append(i)
         chain_rows: list[int] = []
         for idx in by_post.values():
             plain = [i for i in idx if not chains.get(i)]
@@ -697,25 +695,37 @@ def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai
             hit = name.isin(wanted) & (acc != "")
             for nm, a in zip(name[hit], acc[hit], strict=True):
                 ids_by_name.setdefault(nm, set()).add(a)
+        resolved: dict[int, str] = {}  # set at once below (one by one is slow on arrow)
         for i in chain_rows:
             nm = chains[i][0]
             ids = ids_by_name.get(nm, set())
-            source[i] = "chain"
+            source[i] = 1
             if len(ids) == 1:
-                pacc_out.iat[i] = next(iter(ids))
+                resolved[i] = next(iter(ids))
             else:
                 pname[i] = nm
+                chain_names = True
+        if resolved:
+            values = pacc_out.to_numpy(dtype=object)
+            values[list(resolved)] = list(resolved.values())
+            pacc_out = pd.Series(values, index=pacc_out.index, dtype=pacc_out.dtype)
     row_no = np.arange(1, n + 1, dtype=np.int64)
+    # the categories a categorical of the strings would have: those present, sorted
+    present = np.flatnonzero(np.bincount(source, minlength=len(sources)))
+    source_dtype = pd.Categorical(np.asarray([sources[i] for i in present], dtype=object)).dtype
+    remap = np.zeros(len(sources), np.int8)
+    remap[present] = np.arange(len(present))
+    digest = hashing.hexdigest()
     out = pd.DataFrame({
         "post_id": pd.Categorical(post), "account_id": acc, "account_name": name,
         "parent_account_id": pacc_out,
-        "parent_name": pd.Series(pname, dtype=object).astype(post.dtype), "repost_id": rid,
-        "parent_repost_id": prid, "parent_source": pd.Categorical(source),
+        "parent_name": _empty_strings(n, post.dtype) if not chain_names
+        else pd.Series(pname, dtype=object).astype(post.dtype), "repost_id": rid,
+        "parent_repost_id": prid,
+        "parent_source": pd.Categorical.from_codes(remap[source], dtype=source_dtype),
         "time_shown": shown,
-        "earliest": pd.to_datetime(np.where(earliest == nat, np.datetime64("NaT"),
-                                            earliest.astype("datetime64[ns]")), utc=True),
-        "latest": pd.to_datetime(np.where(latest == nat, np.datetime64("NaT"),
-                                          latest.astype("datetime64[ns]")), utc=True),
+        "earliest": pd.to_datetime(earliest.view("datetime64[ns]"), utc=True),  # min: NaT
+        "latest": pd.to_datetime(latest.view("datetime64[ns]"), utc=True),
         "zone": pd.Categorical.from_codes(zone_col, zones), "text": body, "views": views,
         "views_shown": views_shown,
         "views_kind": views_kind, "reposts": reposts, "reposts_shown": reposts_shown,
@@ -732,12 +742,32 @@ def read_repost_list(path: str | os.PathLike[str], *, zone: str = "Asia/Shanghai
     return out
 
 
-def _arrow_strings(values: pd.Series) -> pa.Array:
-    """The column as one arrow string array (no copy for pandas' arrow-backed strings)."""
+def _arrow_strings(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """The column as arrow strings: pandas' arrow-backed strings as they are (no copy; chunked
+    when the reader made them so)."""
     import pyarrow as pa
 
-    arr = pa.array(values.astype(object) if values.dtype == object else values)
-    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    return pa.array(values.astype(object) if values.dtype == object else values)
+
+
+def _chunks(arr: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
+    """The arrays of a chunked array (an array alone as it is)."""
+    import pyarrow as pa
+
+    return list(arr.chunks) if isinstance(arr, pa.ChunkedArray) else [arr]
+
+
+def _dictionary(arr: pa.Array | pa.ChunkedArray) -> pa.DictionaryArray:
+    """Arrow's dictionary encoding as one array (a chunked array's chunks share one
+    dictionary; only their indices are put together)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    enc = pc.dictionary_encode(arr)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks() if enc.num_chunks else pa.DictionaryArray.from_arrays(
+            pa.array([], pa.int32()), pa.array([], arr.type))
+    return enc
 
 
 def _fullmatch(values: pd.Series, pattern: str) -> np.ndarray:
@@ -746,16 +776,57 @@ def _fullmatch(values: pd.Series, pattern: str) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(values.astype(object).tolist() if values.dtype == object else values,
-                   type=pa.string()) if not len(values) or values.dtype == object else \
-        pa.array(values, type=pa.string())
+    arr = pa.array(values.astype(object).tolist(), type=pa.string()) \
+        if not len(values) or values.dtype == object else _arrow_strings(values)
     got = pc.match_substring_regex(arr, f"^(?:{pattern})$")
     return np.asarray(got.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _empty_strings(n: int, dtype: Any) -> pd.Series:
+    """``n`` empty strings of ``dtype`` (arrow-backed strings built on their buffers: no
+    Python objects)."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        offsets = pa.py_buffer(np.zeros(n + 1, dtype=np.int64))
+        return pd.Series(pa.LargeStringArray.from_buffers(n, offsets, pa.py_buffer(b"")),
+                         dtype=dtype)
+    return pd.Series(np.full(n, "", dtype=object), dtype=object).astype(dtype)
+
+
+def _plain_numbers(values: pd.Series, most: int) -> np.ndarray:
+    """Which strings are 1 to ``most`` ASCII digits and nothing else (as the pattern
+    ``\\d{1,most}`` matched entirely by RE2), read on the arrow buffers: one pass over the
+    bytes, no regex."""
+    import numpy as np
+
+    if not len(values) or values.dtype == object:
+        return _fullmatch(values, rf"\d{{1,{most}}}")
+    parts = []
+    for chunk in _chunks(_arrow_strings(values)):
+        got = _string_buffers(chunk)
+        if got is None:  # nulls: the regex says (never for a column the reader made)
+            return _fullmatch(values, rf"\d{{1,{most}}}")
+        offsets, data = got
+        lens = np.diff(offsets)
+        ok = (lens > 0) & (lens <= most)
+        if ok.any():
+            seg = data[offsets[0]:offsets[-1]]
+            other = np.subtract(seg, 0x30, dtype=np.uint8) > 9  # a byte that is not 0-9
+            full = lens > 0  # the non-empty values follow one another: each its own bytes
+            other_in = np.zeros(len(lens), bool)  # per value: any such byte
+            other_in[full] = np.logical_or.reduceat(other, offsets[:-1][full] - offsets[0])
+            ok &= ~other_in
+        parts.append(ok)
+    return np.concatenate(parts) if parts else np.zeros(0, bool)
+
+
 def _csv_table(fh: BinaryIO) -> pa.Table:
     """Every column of a UTF-8 CSV with a header (a UTF-8 BOM allowed), as text: pyarrow's
-    reader, in 16 MiB blocks, multi-threaded, into the large strings pandas keeps without a copy.
+    reader, in 4 MiB blocks (a lower peak than larger ones at a million rows), multi-threaded,
+    into the large strings pandas keeps without a copy (one chunk per block, kept as such).
 
     Raises UnicodeError for bytes that are not UTF-8 and ValueError for anything else wrong
     (a row with another number of fields than the header, a duplicate column name).
@@ -781,7 +852,7 @@ def _csv_table(fh: BinaryIO) -> pa.Table:
         return pacsv.read_csv(
             fh,
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
-                                           block_size=16 << 20),
+                                           block_size=4 << 20),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.large_string() for c in names}, strings_can_be_null=False,
@@ -805,14 +876,14 @@ def _irregular_rows(table: pa.Table) -> bool:
 
     if not table.num_rows:
         return False
-    total = np.zeros(table.num_rows, dtype=np.int64)
+    blank = np.ones(table.num_rows, dtype=bool)
     for col in table.columns:
         lens = pc.binary_length(col).to_numpy(zero_copy_only=False)
-        total += lens
-        if (lens > _FIELD_LIMIT).any() and \
+        blank &= lens == 0
+        if lens.max() > _FIELD_LIMIT and \
                 (pc.utf8_length(col).to_numpy(zero_copy_only=False) > _FIELD_LIMIT).any():
             return True
-    return bool((total == 0).any())
+    return bool(blank.any())
 
 
 def _read_with_parser(path: Path, zone: str, captured_at: datetime | None, evidence_id: str,
@@ -848,6 +919,79 @@ def _read_with_parser(path: Path, zone: str, captured_at: datetime | None, evide
     return out
 
 
+#: Bytes per read of the digest thread.
+_HASH_BLOCK = 1 << 20
+
+
+class _Sha256:
+    """The SHA-256 of an open file, streamed in a thread while the caller parses the same file.
+
+    The thread reads a duplicate of the descriptor at explicit offsets (``preadv``), so the
+    caller's file offset never moves; :meth:`hexdigest` waits for it.  Where the system has no
+    ``pread`` the digest is made at once, from the start of the file (the shared offset then
+    moves: the caller reads no more through it).  ``known``: a digest the caller was given;
+    then nothing is read.
+    """
+
+    def __init__(self, fd: int, *, path: Path, known: str | None = None) -> None:
+        self._path = path
+        self._digest = known
+        self._error: OSError | None = None
+        self._thread: Any = None
+        if known is not None:
+            return
+        dup = os.dup(fd)
+        if not hasattr(os, "pread"):  # pragma: no cover - Windows: read now, from the start
+            os.lseek(dup, 0, os.SEEK_SET)
+            self._run(dup)
+            return
+        import threading
+
+        self._thread = threading.Thread(target=self._run, args=(dup,), daemon=True,
+                                        name="spread-sha256")
+        self._thread.start()
+
+    def _run(self, fd: int) -> None:
+        import hashlib
+
+        h = hashlib.sha256()
+        buf = bytearray(_HASH_BLOCK)
+        view = memoryview(buf)
+        offset = 0
+        try:
+            while True:
+                if hasattr(os, "preadv"):
+                    got = os.preadv(fd, [buf], offset)
+                elif hasattr(os, "pread"):  # pragma: no cover - macOS before 11
+                    chunk = os.pread(fd, _HASH_BLOCK, offset)
+                    got = len(chunk)
+                    view[:got] = chunk
+                else:  # pragma: no cover - Windows: the dup shares the caller's offset
+                    chunk = os.read(fd, _HASH_BLOCK)
+                    got = len(chunk)
+                    view[:got] = chunk
+                if not got:
+                    break
+                h.update(view[:got])  # hashlib lets other threads run for large updates
+                offset += got
+            self._digest = h.hexdigest()
+        except OSError as exc:
+            self._error = exc
+        finally:
+            os.close(fd)
+
+    def hexdigest(self) -> str:
+        """The digest (waits for the thread). Raises InputError when the file could not be
+        read."""
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise InputError(f"{self._path}: cannot read "
+                             f"({self._error.strerror or self._error})") from None
+        assert self._digest is not None
+        return self._digest
+
+
 def _reader_pool() -> pa.MemoryPool:
     """jemalloc where pyarrow has it: it gives the CSV reader's freed blocks back to the system
     sooner than the default pool (a lower peak at a million rows); else the default."""
@@ -872,7 +1016,7 @@ def _string_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
     offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + len(arr) + 1]
     data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else \
         np.zeros(0, np.uint8)
-    return offsets.astype(np.int64), data
+    return offsets.astype(np.int64, copy=False), data
 
 
 #: First and last UTF-8 bytes of the characters Python's ``str.strip`` removes (``isspace``):
@@ -891,21 +1035,24 @@ def _stripped(values: pd.Series) -> pd.Series:
     import numpy as np
     import pandas as pd
 
-    arr = _arrow_strings(values)
-    got = _string_buffers(arr)
-    if got is None:
-        maybe = np.arange(len(values))
-    else:
-        offsets, data = got
-        lens = np.diff(offsets)
-        full = np.flatnonzero(lens > 0)
-        first = data[offsets[:-1][full]]
-        last = data[offsets[1:][full] - 1]
-        ws_first = np.zeros(256, bool)
-        ws_first[list(_WS_FIRST)] = True
-        ws_last = np.zeros(256, bool)
-        ws_last[list(_WS_LAST)] = True
-        maybe = full[ws_first[first] | ws_last[last]]
+    ws_first = np.zeros(256, bool)
+    ws_first[list(_WS_FIRST)] = True
+    ws_last = np.zeros(256, bool)
+    ws_last[list(_WS_LAST)] = True
+    parts, at = [], 0
+    for chunk in _chunks(_arrow_strings(values)):
+        got = _string_buffers(chunk)
+        if got is None:
+            parts.append(at + np.arange(len(chunk)))
+        elif len(got[1]):
+            offsets, data = got
+            starts, ends = offsets[:-1], offsets[1:]
+            # an empty value reads a neighbour's byte here, but is left out by ends > starts
+            first = data[np.minimum(starts, len(data) - 1)]
+            last = data[np.maximum(ends - 1, 0)]
+            parts.append(at + np.flatnonzero((ws_first[first] | ws_last[last]) & (ends > starts)))
+        at += len(chunk)
+    maybe = np.concatenate(parts) if parts else np.zeros(0, np.int64)
     if not any((x := str(values.iat[i])) != x.strip() for i in maybe):
         return values
     return pd.Series([str(x).strip() for x in values], index=values.index, dtype=values.dtype)
@@ -1462,7 +1609,7 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
     n = len(t)
     nat, big = np.iinfo(np.int64).min, np.iinfo(np.int64).max
     post_codes, post_index = pd.factorize(t["post_id"], sort=True)
-    post_codes = post_codes.astype(np.int64)
+    post_codes = post_codes.astype(np.int64, copy=False)
     post_names = np.asarray(post_index, dtype=object)
     n_posts = len(post_names)
     earliest = _ns_array(t["earliest"])
@@ -1628,7 +1775,11 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
     nodes_per_post = np.bincount(posts_all[tree], minlength=n_posts)
     width = int(akey.max(initial=0)) + 2
     with_acc = tree & (akey >= 0)
-    pair = pd.unique(posts_all[with_acc] * width + akey[with_acc])
+    pair = posts_all[with_acc] * width + akey[with_acc]
+    if _dense(n_posts * width, len(pair)):  # dense pairs: counted without hashing
+        pair = np.flatnonzero(np.bincount(pair, minlength=n_posts * width))
+    else:
+        pair = pd.unique(pair)
     distinct_acc = np.bincount(pair // width, minlength=n_posts)
     max_depth = np.zeros(n_posts, dtype=np.int64)
     np.maximum.at(max_depth, posts_all[tree], depth[tree])
@@ -1673,14 +1824,22 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
     q["multi_parent"] = np.zeros(n_posts, np.int64)
     multi_rows = np.zeros(n, bool)
     if linked.any():
-        # (post, account) pairs, then the distinct parents of each pair
-        pc_codes, pc_keys = pd.factorize(post_codes[linked] * (n_acc + 1) + acc[linked])
-        width = int(pkey[linked].max()) + 1
-        trip = pd.unique(pc_codes.astype(np.int64) * width + pkey[linked])
-        pa_n = np.bincount(trip // width, minlength=len(pc_keys))
-        multi = np.asarray(pc_keys, dtype=np.int64)[pa_n > 1] // (n_acc + 1)
-        q["multi_parent"] = np.bincount(multi, minlength=n_posts)
-        multi_rows[np.flatnonzero(linked)[(pa_n > 1)[pc_codes]]] = True
+        # (post, account) pairs; a pair has several parents when its least and greatest
+        # parent keys differ
+        rows_l = np.flatnonzero(linked)
+        pc_codes = post_codes[rows_l] * (n_acc + 1) + acc[rows_l]
+        pc_keys = np.arange(n_posts * (n_acc + 1), dtype=np.int64)
+        if not _dense(len(pc_keys), len(rows_l)):  # sparse pairs: numbered densely first
+            pc_codes, pc_keys = pd.factorize(pc_codes)
+            pc_keys = np.asarray(pc_keys, dtype=np.int64)
+        least = np.full(len(pc_keys), big, dtype=np.int64)
+        np.minimum.at(least, pc_codes, pkey[rows_l])
+        most = np.full(len(pc_keys), -1, dtype=np.int64)
+        np.maximum.at(most, pc_codes, pkey[rows_l])
+        several = most > least  # pairs without rows: least big, most -1
+        q["multi_parent"] = np.bincount(pc_keys[several] // (n_acc + 1), minlength=n_posts)
+        multi_rows[rows_l[several[pc_codes]]] = True
+        del rows_l, pc_codes, pc_keys, least, most, several
     step()
 
     # -- the nodes frame ----------------------------------------------------------------------------
@@ -1699,7 +1858,7 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
     if not variants.empty:
         nodes.loc[variants["node"].to_numpy(), "changed_text"] = True
     _release_arrow_memory()
-    accounts = _accounts(nodes, akey, posts_all, kind, tree, children, reach, l_all, params)
+    accounts = _accounts(nodes, akey, posts_all, kind, tree, children, reach, l_all, params, n)
     _release_arrow_memory()
     marks = _marks(nodes, t, root, kind, posts_all, akey, e_all, l_all, dup_all, first_of,
                    post_names, params, displayed)
@@ -1781,6 +1940,19 @@ def _analyze(t: pd.DataFrame, displayed: Sequence[DisplayedCount], seen: Sequenc
 
 
 # -- helpers of analyze ------------------------------------------------------------------------------
+#: Integer keys below ``per * n + _DENSE_SLACK`` (n: how many) are counted on a table indexed by
+#: the key (linear, no hashing); sparser ones are numbered by hashing first.  Either way gives
+#: the same result (the tests run both).
+_DENSE_SLACK = 1024
+#: Up to this many posts, the k-th time of each is found by a partial sort per post.
+_FEW_POSTS = 64
+
+
+def _dense(span: int, n: int, per: int = 4) -> bool:
+    """Whether keys in ``range(span)``, ``n`` of them, are dense enough for a table."""
+    return span <= per * n + _DENSE_SLACK
+
+
 @dataclass(frozen=True)
 class _Codes:
     """Joint integer codes of string columns: ``codes[i]`` for column i (-1 for ``""``),
@@ -1804,25 +1976,28 @@ class _Codes:
         return None if got < 0 else int(got)
 
 
-def _numeric_ids(arr: pa.Array) -> bool:
+def _numeric_ids(arr: pa.Array | pa.ChunkedArray) -> bool:
     """Whether every value is empty or a plain number of at most 18 digits without a leading
     zero (so text and int64 correspond one to one), checked on the arrow buffers."""
     import numpy as np
 
-    got = _string_buffers(arr)
-    if got is None:
-        return False
-    offsets, data = got
-    seg = data[offsets[0]:offsets[-1]]
-    if seg.size and ((seg < 0x30) | (seg > 0x39)).any():
-        return False
-    lens = np.diff(offsets)
-    if lens.size and lens.max() > 18:
-        return False
-    return not (data[offsets[:-1][lens > 1]] == 0x30).any()
+    for chunk in _chunks(arr):
+        got = _string_buffers(chunk)
+        if got is None:
+            return False
+        offsets, data = got
+        seg = data[offsets[0]:offsets[-1]]
+        if seg.size and (np.subtract(seg, 0x30, dtype=np.uint8) > 9).any():  # not 0-9
+            return False
+        lens = np.diff(offsets)
+        if lens.size and lens.max() > 18:
+            return False
+        if (data[offsets[:-1][lens > 1]] == 0x30).any():
+            return False
+    return True
 
 
-def _id_ints(arr: pa.Array) -> np.ndarray:
+def _id_ints(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Numeric ids as int64 (``""`` as -1), without copying the strings when none is empty."""
     import numpy as np
     import pyarrow as pa
@@ -1831,10 +2006,35 @@ def _id_ints(arr: pa.Array) -> np.ndarray:
     empty = pc.equal(arr, "")
     if not pc.any(empty).as_py():
         return pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False)
-    out = np.full(len(arr), -1, dtype=np.int64)
-    keep = np.asarray(pc.invert(empty).to_numpy(zero_copy_only=False), dtype=bool)
-    out[keep] = pc.cast(arr.filter(pa.array(keep)), pa.int64()).to_numpy(zero_copy_only=False)
-    return out
+    return _ints_where(arr, np.asarray(pc.invert(empty).to_numpy(zero_copy_only=False),
+                                       dtype=bool), -1)
+
+
+def _ints_where(arr: pa.Array | pa.ChunkedArray, keep: np.ndarray, fill: int) -> np.ndarray:
+    """The strings where ``keep`` is set read as int64 (arrow's cast: each must be a number),
+    ``fill`` elsewhere.  The other values are marked null on the same buffers (no copy of the
+    strings) where the layout allows, else left out by a filter."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts, at = [], 0
+    for chunk in _chunks(arr):
+        k = keep[at:at + len(chunk)]
+        if chunk.offset or chunk.null_count or not pa.types.is_large_string(chunk.type):
+            part = np.full(len(chunk), fill, dtype=np.int64)
+            part[k] = pc.cast(chunk.filter(pa.array(k)), pa.int64()).to_numpy(
+                zero_copy_only=False)
+        else:
+            bufs = chunk.buffers()
+            masked = pa.LargeStringArray.from_buffers(len(chunk), bufs[1], bufs[2],
+                                                      pa.array(k).buffers()[1])
+            part = pc.cast(masked, pa.int64()).fill_null(fill).to_numpy(zero_copy_only=False)
+        parts.append(part)
+        at += len(chunk)
+    if len(parts) == 1:
+        return parts[0] if parts[0].flags.writeable else parts[0].copy()  # callers write to it
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _release_arrow_memory() -> None:
@@ -1862,7 +2062,7 @@ def _codes(*cols: pd.Series) -> _Codes:
         ints = [_id_ints(a) for a in arrs]
         allv = np.concatenate(ints)
         codes, uniq = pd.factorize(allv)
-        codes = codes.astype(np.int64)
+        codes = codes.astype(np.int64, copy=False)
         codes[allv == -1] = -1
         out, at = [], 0
         for x in ints:
@@ -1870,7 +2070,7 @@ def _codes(*cols: pd.Series) -> _Codes:
             at += len(x)
         return _Codes(tuple(out), len(uniq), ints=np.asarray(uniq, dtype=np.int64))
     arrs = [a.cast(pa.large_string()) if a.type != pa.large_string() else a for a in arrs]
-    enc = pc.dictionary_encode(arrs[0])
+    enc = _dictionary(arrs[0])
     out = [enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)]
     dictionary = enc.dictionary
     for arr in arrs[1:]:  # looked up in the first column's values; only what is new is encoded
@@ -1878,7 +2078,7 @@ def _codes(*cols: pd.Series) -> _Codes:
         new = got.is_null().to_numpy(zero_copy_only=False)
         codes = got.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
         if new.any():
-            extra = pc.dictionary_encode(arr.filter(pa.array(new)))
+            extra = _dictionary(arr.filter(pa.array(new)))
             codes[new] = extra.indices.to_numpy(zero_copy_only=False) + len(dictionary)
             dictionary = pa.concat_arrays([dictionary, extra.dictionary])
         out.append(codes)
@@ -1902,7 +2102,7 @@ def _group_first(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         k = np.asarray(k, dtype=np.int64)
         width = int(k.max(initial=0)) - int(k.min(initial=0)) + 1
         codes, _ = pd.factorize(codes * width + (k - k.min(initial=0)))
-        codes = codes.astype(np.int64)
+        codes = codes.astype(np.int64, copy=False)
     ng = int(codes.max(initial=-1)) + 1
     first = np.full(ng, len(codes), dtype=np.int64)
     np.minimum.at(first, codes, np.arange(len(codes)))
@@ -1922,11 +2122,18 @@ def _duplicates(t: pd.DataFrame, post: np.ndarray, acc: np.ndarray,
     dup = np.zeros(n, bool)
     if n < 2:
         return dup, first_of
-    cand = pd.DataFrame({"p": post, "a": acc, "e": earliest}).duplicated(keep=False).to_numpy()
-    idx = np.flatnonzero(cand)
+    # rows whose (post, account) repeats (counted on a table when the pairs are dense)...
+    pair = post.astype(np.int64) * (int(acc.max(initial=0)) + 2) + acc + 1
+    dense = _dense(int(pair.max()) + 1, n)
+    idx = np.flatnonzero(np.bincount(pair)[pair] > 1) if dense else np.arange(n)
+    # ... then one int64 key of (post, account, time), mixed with wrap-around: rows with equal
+    # keys are candidates (a collision only adds a row that the full comparison tells apart)
+    key = pair[idx] * np.int64(-7046029254386353131) ^ earliest[idx]
+    codes, uniq = pd.factorize(key)
+    idx = idx[np.bincount(codes, minlength=len(uniq))[codes] > 1]
     if not len(idx):
         return dup, first_of
-    sub = t.iloc[idx][list(_DUP_COLUMNS)]
+    sub = pd.DataFrame({c: _pick(t[c], idx) for c in _DUP_COLUMNS})
     group = sub.groupby(list(_DUP_COLUMNS), sort=False, dropna=False).ngroup().to_numpy()
     firsts = np.full(int(group.max()) + 1, -1, dtype=np.int64)
     for g, i in zip(group[::-1], idx[::-1], strict=True):  # idx ascending: last write = first
@@ -1934,6 +2141,28 @@ def _duplicates(t: pd.DataFrame, post: np.ndarray, acc: np.ndarray,
     first_of[idx] = firsts[group]
     dup = first_of != np.arange(n)
     return dup, first_of
+
+
+def _pick(values: pd.Series, idx: np.ndarray) -> pd.Series:
+    """``values.iloc[idx]`` for ascending ``idx``, with a fresh index: arrow-backed strings are
+    filtered chunk by chunk (a take would first put all the chunks of a large column
+    together)."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        mask = np.zeros(len(values), bool)
+        mask[idx] = True
+        return pd.Series(_arrow_strings(values).filter(pa.array(mask)), dtype=values.dtype)
+    return values.iloc[idx].reset_index(drop=True)
+
+
+def _prefixed(prefix: str, values: pd.Series) -> pd.Series:
+    """``prefix + value``, or ``""`` for an empty value."""
+    out = prefix + values
+    empty = values == ""
+    return out.where(~empty, "") if empty.any() else out
 
 
 def _small(a: np.ndarray) -> np.ndarray:
@@ -1967,17 +2196,25 @@ def _nodes_frame(t: pd.DataFrame, n: int, m: int, posts_all: np.ndarray,
                  seen_over: Mapping[int, SeenPost]) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
     def col(name: str, extra: Sequence[object]) -> pd.Series:
         s = t[name].reset_index(drop=True)
         if not m:
             return s
+        if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow" \
+                and s.dtype.na_value is not pd.NA and not s.isna().any():
+            # arrow-backed text (as str): the placeholders' values appended as one more chunk
+            arr = _arrow_strings(s)
+            more = pa.array([str(x) for x in extra], type=arr.type)
+            return pd.Series(pa.chunked_array([*_chunks(arr), more], type=arr.type),
+                             dtype=s.dtype)
         return pd.concat([s.astype(object), pd.Series(list(extra), dtype=object)],
                          ignore_index=True).astype(str)
 
-    acc_id = t["parent_account_id"].to_numpy(dtype=object)[first_rows] if m else []
+    acc_id = t["parent_account_id"].iloc[first_rows].to_numpy(dtype=object) if m else []
     ph_ids = [str(acc_id[j]) if ph_acc[j] >= 0 and acc_id[j] else "" for j in range(m)]
-    pnames = t["parent_name"].to_numpy(dtype=object)[first_rows] if m else []
+    pnames = t["parent_name"].iloc[first_rows].to_numpy(dtype=object) if m else []
     ph_names = [str(pnames[j]) if ph_name[j] >= 0 else "" for j in range(m)]
     notes = []
     for j in range(m):
@@ -1994,18 +2231,23 @@ def _nodes_frame(t: pd.DataFrame, n: int, m: int, posts_all: np.ndarray,
         notes.append(label)
     account_id = col("account_id", ph_ids)
     account_name = col("account_name", ph_names)
-    key = ("account:" + account_id).where(account_id != "", "")
-    key = pd.Series(_arrow_strings(key), dtype=key.dtype) if len(key) else key  # one chunk
+    key = _prefixed("account:", account_id)
     if m:
         by_name = (akey[n:] >= n_acc)
-        prids = t["parent_repost_id"].to_numpy(dtype=object)[first_rows]
+        prids = t["parent_repost_id"].iloc[first_rows].to_numpy(dtype=object)
         ph_keys = [("name:" + ph_names[j]) if by_name[j] else
                    (f"account:{ph_ids[j]}" if ph_ids[j] else
                     f"repost:{prids[j]}" if has_prid[first_rows[j]] else "")
                    for j in range(m)]
-        key = key.astype(object)
-        key.iloc[n:] = ph_keys
-        key = key.astype(account_id.dtype)
+        if isinstance(key.dtype, pd.StringDtype) and key.dtype.storage == "pyarrow" \
+                and key.dtype == account_id.dtype and not key.isna().any():
+            arr = _arrow_strings(key).slice(0, n)
+            key = pd.Series(pa.concat_arrays([*_chunks(arr), pa.array(ph_keys, type=arr.type)]),
+                            dtype=key.dtype)
+        else:
+            key = key.astype(object)
+            key.iloc[n:] = ph_keys
+            key = key.astype(account_id.dtype)
     dup_of = np.where(dup_all[:n], t["row"].to_numpy(np.int64)[first_of], 0)
     # the table's own time and count columns serve when no row was added or changed (no copy)
     share = (not m and not seen_over and t["views"].dtype == "Int64"
@@ -2065,6 +2307,9 @@ def _ns_array(s: pd.Series) -> np.ndarray:
     import numpy as np
     import pandas as pd
 
+    if isinstance(s.dtype, pd.DatetimeTZDtype) and s.dtype.unit == "ns" \
+            and str(s.dtype.tz) == "UTC":  # the table's own columns: their integers
+        return np.array(s.array.asi8, dtype=np.int64)
     v = pd.to_datetime(s, utc=True)
     return v.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").view(np.int64).copy()
 
@@ -2099,26 +2344,34 @@ def _link(parent: np.ndarray, rule: np.ndarray, child: np.ndarray, post: np.ndar
     width = int(max(have.max(initial=0), want.max(initial=0))) + 2
     ckey = post[cand] * width + have[cand]
     qkey = post[child] * width + want[child]
-    inv, uk = pd.factorize(np.concatenate([ckey, qkey]))
-    inv = inv.astype(np.int64)
-    ckey, qkey = inv[:len(cand)], inv[len(cand):]
-    count = np.bincount(ckey, minlength=len(uk))
+    span = (int(post.max(initial=0)) + 1) * width
+    if not _dense(span, len(cand) + len(child)):  # sparse keys: made dense first
+        inv, uk = pd.factorize(np.concatenate([ckey, qkey]))
+        inv = inv.astype(np.int64, copy=False)
+        ckey, qkey, span = inv[:len(cand)], inv[len(cand):], len(uk)
+    count = np.bincount(ckey, minlength=span)
     cnt = count[qkey]
     # is the child itself among its candidates (a self-repost)?
-    pos_in = np.searchsorted(cand, child)
-    ok = pos_in < len(cand)
-    own = np.zeros(len(child), bool)
-    own[ok] = (cand[pos_in[ok]] == child[ok]) & (ckey[pos_in[ok]] == qkey[ok])
+    at_cand = np.full(len(live), -1, dtype=np.int64)
+    at_cand[cand] = np.arange(len(cand))
+    own = at_cand[child] >= 0
+    own[own] = ckey[at_cand[child[own]]] == qkey[own]
     others = cnt - own
-    # candidates sorted by (key, time, index); untimed last within a key
-    ctime = np.where(earliest[cand] == nat, big, earliest[cand])
-    order = np.lexsort((cand, ctime, ckey))
-    s_key, s_time, s_idx = ckey[order], ctime[order], cand[order]
-    start = np.searchsorted(s_key, qkey, "left")
-    last = max(len(s_idx) - 1, 0)
-    first = s_idx[np.minimum(start, last)] if len(s_idx) else np.full(len(child), -1)
-    second = s_idx[np.minimum(start + 1, last)] if len(s_idx) else first
-    pick = np.where(first == child, second, first)  # the earliest candidate that is not the child
+    if count.max(initial=0) <= 1:  # one candidate at most per key (repost ids): no sorting
+        at_key = np.full(len(count), -1, dtype=np.int64)
+        at_key[ckey] = cand
+        pick = at_key[qkey]  # where there is one other candidate, it is this one
+    else:
+        # candidates sorted by (key, time, index); untimed last within a key
+        ctime = np.where(earliest[cand] == nat, big, earliest[cand])
+        order = np.lexsort((cand, ctime, ckey))
+        s_key, s_time, s_idx = ckey[order], ctime[order], cand[order]
+        # where each key's candidates begin in that order (keys are dense codes: no search)
+        start = np.concatenate([[0], np.cumsum(count)])[qkey]
+        last = max(len(s_idx) - 1, 0)
+        first = s_idx[np.minimum(start, last)] if len(s_idx) else np.full(len(child), -1)
+        second = s_idx[np.minimum(start + 1, last)] if len(s_idx) else first
+        pick = np.where(first == child, second, first)  # the earliest that is not the child
     none = others <= 0
     parent[child[none]] = -1
     rule[child[none]] = _R["not-in-list"]
@@ -2217,11 +2470,13 @@ def _reach(parent: np.ndarray, depth: np.ndarray, tree: np.ndarray) -> np.ndarra
     nodes = np.flatnonzero(tree & (parent >= 0))
     if not len(nodes):
         return reach
-    order = nodes[np.argsort(-depth[nodes], kind="stable")]
+    d = depth[nodes]
+    top = int(d.max())
+    # deepest first, in node order within a level (small keys: numpy's radix sort)
+    order = nodes[np.argsort((top - d).astype(np.int16) if top < 2**15 else -d, kind="stable")]
     cuts = np.flatnonzero(np.diff(depth[order])) + 1
-    for level in np.split(order, cuts):
-        reach += np.bincount(parent[level], weights=reach[level] + 1,
-                             minlength=len(parent)).astype(np.int64)
+    for level in np.split(order, cuts):  # a level's parents are all one level up
+        np.add.at(reach, parent[level], reach[level] + 1)
     return reach
 
 
@@ -2231,29 +2486,43 @@ def _own_bytes(text: pd.Series) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(text.astype(object) if text.dtype == object else text, type=pa.string())
+    arr = pa.array(text.astype(object) if text.dtype == object else text)
     cut = pc.find_substring(arr, "//@").fill_null(-1).to_numpy(zero_copy_only=False)
     full = pc.binary_length(arr).fill_null(0).to_numpy(zero_copy_only=False)
     return np.where(cut >= 0, cut, full).astype(np.int64)
 
 
-def _own_texts(text: pd.Series, mask: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """:func:`_own_text` of the texts where ``mask`` is set, as codes into the distinct own
-    texts: on arrow arrays (RE2; a filter, not a take, so the chunks of a large column are
-    never put together), only the distinct texts made into Python strings."""
+def _own_texts(text: pd.Series, cand: np.ndarray,
+               shortest: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """:func:`_own_text` of the texts at rows ``cand`` (ascending) whose own text may have at
+    least ``shortest`` characters (one value per row of ``cand``): those rows, and for each
+    its code into the distinct own texts.
+
+    On arrow arrays (a filter, not a take, so the chunks of a large column are never put
+    together): each text is cut at its first literal ``//@`` (no regex), which leaves the own
+    text as it was (a chain separator that starts before that ``//@`` ends before it, but for
+    the white space it begins with, which is stripped anyway); a row whose cut text has fewer
+    than ``shortest - 1`` characters is left out (its own text is shorter still); the rest are
+    cut by the separator pattern (RE2) and stripped; only the distinct own texts are made into
+    Python strings.
+    """
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = pa.array(text.astype(object) if text.dtype == object else text)
-    picked = arr.filter(pa.array(mask))
-    if isinstance(picked, pa.ChunkedArray):  # the chosen texts only: one dictionary for all
-        picked = picked.combine_chunks()
-    cut = pc.replace_substring_regex(picked, r"(?s)\s*[/／]{2}\s*[@＠].*$", "",
+    mask = np.zeros(len(text), bool)
+    mask[cand] = True
+    picked = arr.filter(pa.array(mask))  # chunk by chunk, as the column is
+    head = pc.list_element(pc.split_pattern(picked, "//@", max_splits=1), 0)
+    chars = pc.utf8_length(head).to_numpy(zero_copy_only=False)
+    keep = chars >= shortest - 1  # a margin of one character against rounding in the bound
+    head = head.filter(pa.array(keep))
+    cut = pc.replace_substring_regex(head, r"(?s)\s*[/／]{2}\s*[@＠].*$", "",
                                      max_replacements=1)
-    enc = pc.dictionary_encode(pc.utf8_trim_whitespace(cut))
+    enc = _dictionary(pc.utf8_trim_whitespace(cut))  # one dictionary for all the chunks
     codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, enc.dictionary.to_pylist()
+    return cand[keep], codes, enc.dictionary.to_pylist()
 
 
 def _own_text(text: str) -> str:
@@ -2309,7 +2578,7 @@ def _variants(nodes: pd.DataFrame, root: np.ndarray, kind: np.ndarray, posts_all
     rows: list[tuple] = []
     if not len(cand):
         return pd.DataFrame(rows, columns=cols)
-    own_codes, own_values = _own_texts(text, mask)
+    cand, own_codes, own_values = _own_texts(text, cand, lo[posts_all[cand]])
     width = len(own_values) + 1
     pair, pairs = pd.factorize(posts_all[cand] * width + own_codes)
     for j, key in enumerate(np.asarray(pairs, dtype=np.int64)):
@@ -2323,19 +2592,19 @@ def _variants(nodes: pd.DataFrame, root: np.ndarray, kind: np.ndarray, posts_all
         if sm.quick_ratio() < threshold or (ratio := sm.ratio()) < threshold:
             continue
         change = _diff(o, own_j)
-        for i in cand[pair == j]:
-            r = nodes.iloc[int(i)]
-            rows.append((int(i), str(r["post_id"]), r["account_id"], r["account_name"],
-                         r["evidence_id"], int(r["row"]), str(text.iat[int(i)]), o,
-                         round(ratio, 4), change))
+        for i in cand[pair == j].tolist():
+            rows.append((i, str(nodes["post_id"].iat[i]), nodes["account_id"].iat[i],
+                         nodes["account_name"].iat[i], nodes["evidence_id"].iat[i],
+                         int(nodes["row"].iat[i]), str(text.iat[i]), o, round(ratio, 4), change))
     rows.sort()
     return pd.DataFrame(rows, columns=cols)
 
 
 def _accounts(nodes: pd.DataFrame, akey: np.ndarray, posts_all: np.ndarray, kind: np.ndarray,
               tree: np.ndarray, children: np.ndarray, reach: np.ndarray, l_all: np.ndarray,
-              params: SpreadParams) -> pd.DataFrame:
-    """One row per (post, account), computed on arrays."""
+              params: SpreadParams, n_rows: int) -> pd.DataFrame:
+    """One row per (post, account), computed on arrays (nodes below ``n_rows`` are the
+    table's rows, the rest placeholders)."""
     import numpy as np
     import pandas as pd
 
@@ -2347,7 +2616,7 @@ def _accounts(nodes: pd.DataFrame, akey: np.ndarray, posts_all: np.ndarray, kind
         return pd.DataFrame(columns=cols)
     width = int(akey.max()) + 1
     g, g_keys = pd.factorize(posts_all[sel] * width + akey[sel])
-    g = g.astype(np.int64)
+    g = g.astype(np.int64, copy=False)
     g_keys = np.asarray(g_keys, dtype=np.int64)
     ng = len(g_keys)
     g_first = np.full(ng, len(g), dtype=np.int64)
@@ -2367,16 +2636,26 @@ def _accounts(nodes: pd.DataFrame, akey: np.ndarray, posts_all: np.ndarray, kind
     changed[g[nodes["changed_text"].to_numpy()[sel]]] = True
     del rep
     # names: the first non-empty name of the account in the post
-    named = sel[(nodes["account_name"].take(sel) != "").to_numpy()]
-    name_at = np.full(ng, big, dtype=np.int64)
-    if len(named):
-        np.minimum.at(name_at, g[np.searchsorted(sel, named)], named)  # the first named row
-    name_at[name_at == big] = -1
+    is_named = (nodes["account_name"] != "").to_numpy()[sel]
+    if is_named.all():  # every row named: the first row of each account
+        name_at = first_idx.copy()
+    else:
+        named = sel[is_named]
+        name_at = np.full(ng, big, dtype=np.int64)
+        if len(named):
+            np.minimum.at(name_at, g[np.searchsorted(sel, named)], named)  # the first named row
+        name_at[name_at == big] = -1
     ev_codes, ev_names = pd.factorize(nodes["evidence_id"])
     ev_names = np.asarray(ev_names, dtype=object)
     ne = len(ev_names) + 1
-    ev_flat = np.sort(pd.unique(g * ne + ev_codes[sel]))
-    ev_pairs = np.stack([ev_flat // ne, ev_flat % ne], axis=1)
+    if _dense(ng * ne, len(sel), per=16):  # the distinct (group, file) pairs, in order
+        seen = np.zeros((ng, ne), bool)
+        seen[g, ev_codes[sel]] = True
+        ev_pairs = np.stack(np.nonzero(seen), axis=1).astype(np.int64)
+        del seen
+    else:
+        ev_flat = np.sort(pd.unique(g * ne + ev_codes[sel]))
+        ev_pairs = np.stack([ev_flat // ne, ev_flat % ne], axis=1)
     ev_pairs = ev_pairs[ev_names[ev_pairs[:, 1]] != ""] if len(ev_names) else ev_pairs[:0]
     ev_n = np.bincount(ev_pairs[:, 0], minlength=ng)
     # evidence: the one file (most accounts), or the files joined
@@ -2389,8 +2668,15 @@ def _accounts(nodes: pd.DataFrame, akey: np.ndarray, posts_all: np.ndarray, kind
         labels.append("; ".join(sorted(ev_names[ev_pairs[ev_pairs[:, 0] == gi, 1]])))
         ev_code[gi] = len(labels) - 1
     ev_code[ev_code < 0] = len(ev_names)
-    evidence = pd.Categorical.from_codes(ev_code, categories=pd.Index(labels).unique()) \
-        if len(set(labels)) == len(labels) else pd.Categorical(np.asarray(labels)[ev_code])
+    if len(set(labels)) == len(labels):
+        evidence = pd.Categorical.from_codes(ev_code, categories=pd.Index(labels).unique())
+    else:  # as a categorical of the labels themselves: the labels present, sorted
+        present = np.flatnonzero(np.bincount(ev_code, minlength=len(labels)))
+        label_arr = np.asarray(labels)
+        ev_dtype = pd.Categorical(label_arr[present]).dtype
+        to_cat = np.full(len(labels), -1, dtype=np.int64)
+        to_cat[present] = ev_dtype.categories.get_indexer(label_arr[present])
+        evidence = pd.Categorical.from_codes(to_cat[ev_code], dtype=ev_dtype)
     role_names = ["originator", "missing (parent of listed reposts)", "amplifier", "reposter"]
     role = np.where(is_orig, 0, np.where(missing, 1, np.where(
         down >= params.amplifier_min_reach, 2, 3))).astype(np.int8)
@@ -2398,12 +2684,23 @@ def _accounts(nodes: pd.DataFrame, akey: np.ndarray, posts_all: np.ndarray, kind
         *role_names, *(f"{r}; changed-text variant" for r in role_names)])
     order = np.lexsort((g_keys, -down, posts_all[first_idx]))  # by post, reach down
     pick = first_idx[order]
+    ids = nodes["account_id"].take(pick).reset_index(drop=True)
+    names = nodes["account_name"].take(np.maximum(name_at, 0)[order]).reset_index(drop=True)
+    if (name_at < 0).any():
+        names = names.where(name_at[order] >= 0, "")
+    key_dtype = nodes["account_key"].dtype
+    if (pick < n_rows).all() and key_dtype == ids.dtype and isinstance(key_dtype, pd.StringDtype):
+        # a row's key is made from its account id (as in the nodes frame): made anew from the
+        # picked ids rather than taken from the frame's key column (a take puts its chunks
+        # together first)
+        key = _prefixed("account:", ids)
+    else:
+        key = nodes["account_key"].take(pick).reset_index(drop=True)
     df = pd.DataFrame({
         "post_id": nodes["post_id"].take(pick).reset_index(drop=True),
-        "account_key": nodes["account_key"].take(pick).reset_index(drop=True),
-        "account_id": nodes["account_id"].take(pick).reset_index(drop=True),
-        "account_name": nodes["account_name"].take(np.maximum(name_at, 0)[order])
-        .reset_index(drop=True).where(name_at[order] >= 0, ""),
+        "account_key": key,
+        "account_id": ids,
+        "account_name": names,
         "rows": rows[order], "direct_reposts": direct[order], "downstream_reach": down[order],
         "first_repost": _to_ts(first[order]),
         "role": pd.Categorical.from_codes(role[order], categories=role_names),
@@ -2413,14 +2710,28 @@ def _accounts(nodes: pd.DataFrame, akey: np.ndarray, posts_all: np.ndarray, kind
 
 
 def _kth(post: np.ndarray, times: np.ndarray, k: int, n_posts: int) -> np.ndarray:
-    """Per post, the k-th smallest time (1-based), or NaT (int64 min) when fewer are timed."""
+    """Per post, the k-th smallest time (1-based), or NaT (int64 min) when fewer are timed
+    (``post`` is not looked at when there is one post)."""
     import numpy as np
 
     nat = np.iinfo(np.int64).min
     ok = times != nat
-    p, tt = post[ok], times[ok]
     out = np.full(n_posts, nat, dtype=np.int64)
+    if n_posts == 1:  # one post: a partial sort of its times (linear)
+        tt = times[ok]
+        if len(tt) >= k:
+            out[0] = np.partition(tt, k - 1)[k - 1]
+        return out
+    p, tt = post[ok], times[ok]
     if not len(p):
+        return out
+    if n_posts <= _FEW_POSTS:  # a few posts: a partial sort of each post's times
+        by_post = np.argsort(p, kind="stable")
+        bounds = np.searchsorted(p[by_post], np.arange(n_posts + 1))
+        for q in range(n_posts):
+            seg = tt[by_post[bounds[q]:bounds[q + 1]]]
+            if len(seg) >= k:
+                out[q] = np.partition(seg, k - 1)[k - 1]
         return out
     order = np.lexsort((tt, p))
     p, tt = p[order], tt[order]
@@ -2429,6 +2740,19 @@ def _kth(post: np.ndarray, times: np.ndarray, k: int, n_posts: int) -> np.ndarra
     has = end - start >= k
     out[has] = tt[start[has] + k - 1]
     return out
+
+
+def _distinct(values: np.ndarray) -> int:
+    """How many distinct values (non-negative integers): counted on a table of them when
+    they are dense, else hashed."""
+    import numpy as np
+    import pandas as pd
+
+    if not len(values):
+        return 0
+    if _dense(int(values.max()) + 1, len(values)):
+        return int(np.count_nonzero(np.bincount(values)))
+    return len(pd.unique(values))
 
 
 def _iso_ns(v: int) -> str:
@@ -2458,16 +2782,27 @@ def _marks(nodes: pd.DataFrame, t: pd.DataFrame, root: np.ndarray, kind: np.ndar
     root_key = np.where((root >= 0) & np.isin(kind[np.maximum(root, 0)], (0, 2)),
                         akey[np.maximum(root, 0)], -1)
     sel = np.flatnonzero(rep & ~dup_all & (akey >= 0) & (akey != root_key[posts_all]))
-    if len(sel):  # each account's earliest repost (by the latest bound) in each post
+    if len(sel):  # each account's earliest repost (by the latest bound, then the row) per post
         lt = np.where(l_all[sel] == nat, big, l_all[sel])
-        o = sel[np.lexsort((sel, lt, akey[sel], posts_all[sel]))]
-        head = np.r_[True, (posts_all[o][1:] != posts_all[o][:-1])
-                     | (akey[o][1:] != akey[o][:-1])]
-        first_acc[o[head]] = True
+        key = posts_all[sel] * (int(akey.max()) + 1) + akey[sel]
+        span = n_posts * (int(akey.max()) + 1)
+        if not _dense(span, len(sel)):  # sparse (post, account) pairs: numbered densely first
+            key, uniq = pd.factorize(key)
+            span = len(uniq)
+        least = np.full(span, big, dtype=np.int64)
+        np.minimum.at(least, key, lt)
+        at_least = lt == least[key]
+        first_row = np.full(span, big, dtype=np.int64)
+        np.minimum.at(first_row, key[at_least], sel[at_least])
+        first_acc[first_row[first_row != big]] = True
+        del lt, key, least, at_least, first_row
+    exact = bool(np.array_equal(e_all, l_all))  # every time exact: one bound serves as both
     for rule_name, mask in (("rows", rep), ("unique", rep & ~dup_all), ("accounts", first_acc)):
-        hi = _kth(posts_all[mask], l_all[mask], k, n_posts)
-        lo = _kth(posts_all[mask], e_all[mask], k, n_posts)
-        cnt = np.bincount(posts_all[mask], minlength=n_posts)
+        pm = posts_all[mask] if n_posts > 1 else posts_all[:0]  # one post: not needed
+        hi = _kth(pm, l_all[mask], k, n_posts)
+        lo = hi.copy() if exact else _kth(pm, e_all[mask], k, n_posts)
+        cnt = np.bincount(pm, minlength=n_posts) if n_posts > 1 else \
+            np.array([np.count_nonzero(mask)], dtype=np.int64)
         for p in range(n_posts):
             why = (f"{COUNTING_RULES[rule_name]}; {int(cnt[p])} counted"
                    + (f"; the {k}th was made by {_iso_ns(hi[p])} (at the earliest "
@@ -2503,9 +2838,16 @@ def _marks(nodes: pd.DataFrame, t: pd.DataFrame, root: np.ndarray, kind: np.ndar
     has = np.flatnonzero(~np.asarray(views.isna()))
     if len(has):
         ev_codes, ev_names = pd.factorize(t["evidence_id"])
-        ev_codes = ev_codes.astype(np.int64)
+        ev_codes = ev_codes.astype(np.int64, copy=False)
         # a repost once per file (the same repost in two captures: once in each)
-        _, first = np.unique(ev_codes[has] * (n + 1) + first_of[has], return_index=True)
+        key = ev_codes[has] * (n + 1) + first_of[has]
+        span = max(len(ev_names), 1) * (n + 1)
+        if _dense(span, len(has)):  # each key's first position, in key order, unsorted
+            at = np.full(span, len(has), dtype=np.int64)
+            np.minimum.at(at, key, np.arange(len(has)))
+            first = at[at < len(has)]
+        else:
+            _, first = np.unique(key, return_index=True)
         has = has[first]
         group, keys = pd.factorize(posts_all[has] * (len(ev_names) + 1) + ev_codes[has])
         total = np.bincount(group, weights=views.to_numpy(dtype=np.int64, na_value=0)[has])
@@ -2621,11 +2963,12 @@ def _combined(nodes: pd.DataFrame, posts: pd.DataFrame, posts_all: np.ndarray, k
             win = g[(g["original_time"] > start) & (g["original_time"] <= end)]["post_id"]
             parts = [order[bounds[code[w]]:bounds[code[w] + 1]] for w in win]
             pos = np.concatenate(parts) if parts else np.zeros(0, np.int64)
-            lts = np.sort(l_all[pos][l_all[pos] != nat])
+            lts = l_all[pos]
+            lts = lts[lts != nat]
             uniq = pos[~dup_all[pos]]
-            reached = lts[k - 1] if len(lts) >= k else nat
+            reached = np.partition(lts, k - 1)[k - 1] if len(lts) >= k else nat
             out.append((pid, who, start, end, "; ".join(win), len(win), len(pos), len(uniq),
-                        len(pd.unique(akey[uniq][akey[uniq] >= 0])), reached, note))
+                        _distinct(akey[uniq][akey[uniq] >= 0]), reached, note))
     df = pd.DataFrame(out, columns=cols)
     for c in ("window_start", "window_end"):
         df[c] = pd.to_datetime(df[c], utc=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -285,3 +286,190 @@ def test_long_field_is_read_as_the_parser_reads_it(case, tmp_path):
     slow = case.spread(progress=False).to_json()[0]
     assert fast["data_quality"] == slow["data_quality"]
     assert fast["nodes"] == slow["nodes"]
+
+
+# -- the fast paths of issue 6's "Measured" target: each gives what the plain way gives ---------------
+def _messy_rows(seed: int, n: int = 400, posts: int = 7) -> list[dict]:
+    """Rows over several posts and evidence files: duplicates, several parents, missing
+    parents, chains, untimed rows, views shown in every form."""
+    rng = random.Random(seed)
+    rows = []
+    for p in range(posts):
+        rows.append(dict(post_id=f"P{p}", account_id=f"{p}00", account_name=f"原{p}",
+                         time_shown=T(p), text="某公司老板卷款跑路了，员工工资三个月没发",
+                         views=12000, views_kind="approximate", repost_id=f"9{p}0",
+                         evidence_id=f"E{p % 3}"))
+    for i in range(n):
+        p = rng.randrange(posts)
+        acc = str(rng.randrange(1, 60))
+        r = dict(post_id=f"P{p}", account_id=acc, account_name=f"用户{acc}",
+                 time_shown=T(rng.randrange(1, 59)) if rng.random() > 0.05 else "",
+                 text=rng.choice(["转发", "某公司老板携款跑路了，员工工资三个月没发",
+                                  f"顶//@用户{rng.randrange(1, 60)}:转发", ""]),
+                 views=rng.choice([None, 12, 3456, 100000]),
+                 views_kind=rng.choice(["exact", "approximate", "at least"]),
+                 evidence_id=f"E{rng.randrange(3)}", repost_id=f"{p}{i:04d}")
+        how = rng.random()
+        if how < 0.5:
+            r["parent_account_id"] = rng.choice([f"{p}00", str(rng.randrange(1, 70))])
+        elif how < 0.8:
+            r["parent_repost_id"] = rng.choice([f"9{p}0", f"{p}{rng.randrange(n):04d}"])
+        elif how < 0.9:
+            r["parent_name"] = f"用户{rng.randrange(1, 70)}"
+        rows.append(r)
+        if rng.random() < 0.05:
+            rows.append(dict(r))  # an exact duplicate row
+    return rows
+
+
+def _same_analysis(a: spread.SpreadAnalysis, b: spread.SpreadAnalysis) -> None:
+    for name in ("nodes", "posts", "accounts", "marks", "variants", "combined", "quality"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
+    assert a.to_json() == b.to_json()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_tables_and_hashing_give_the_same_analysis(monkeypatch, seed):
+    # keys counted on a table indexed by the key, or numbered by hashing first; the k-th time
+    # by a partial sort per post or by one sort of all
+    table = spread.make_table(_messy_rows(seed), captured_at="2026-11-20T12:00:00+08:00")
+    dense = spread.analyze(table, progress=False)
+    monkeypatch.setattr(spread, "_DENSE_SLACK", -10**18)
+    monkeypatch.setattr(spread, "_FEW_POSTS", 0)
+    hashed = spread.analyze(table, progress=False)
+    _same_analysis(dense, hashed)
+    assert dense.to_json()[0]["data_quality"]["duplicate_rows"] >= 0
+
+
+def _big_list(tmp_path: Path) -> Path:
+    """A repost list of several of the reader's 4 MiB blocks, with values to strip, empty ids,
+    chains and shown counts."""
+    rng = random.Random(6)
+    lines = [HEADER.rstrip("\n")]
+    lines.append("P,100,张三,,2026-11-20T10:00:00+08:00,原帖：某公司老板卷款跑路了,1.2万,R0,")
+    for i in range(1, 30_000):
+        parent = rng.randrange(i)
+        pid = f"R{parent}" if rng.random() < 0.9 else ""
+        acc = f" {100 + i} " if i % 997 == 0 else str(100 + i)
+        text = "转发微博" * rng.randrange(1, 40) + f"//@用户{100 + parent}:转发"
+        views = rng.choice(["", "12", "10万+", "3,456", "007"])
+        lines.append(f"P,{acc},用户{100 + i},{100 + parent if pid else ''},"
+                     f"2026-11-20T10:{i % 60:02d}:00+08:00,{text},\"{views}\",R{i},{pid}")
+    f = tmp_path / "big.csv"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert f.stat().st_size > 2 * (4 << 20)
+    return f
+
+
+def test_chunked_columns_read_and_analyze_as_one_chunk(tmp_path):
+    import pyarrow as pa
+
+    f = _big_list(tmp_path)
+    t = spread.read_repost_list(f, evidence_id="E1")
+    assert t.attrs["source"]["sha256"] == hashlib.sha256(f.read_bytes()).hexdigest()
+    assert pa.array(t["text"]).num_chunks > 1  # the reader's blocks, kept
+    whole = t.copy()
+    for c in whole.columns:
+        arr = pa.array(whole[c]) if isinstance(whole[c].dtype, pd.StringDtype) else None
+        if isinstance(arr, pa.ChunkedArray):
+            whole[c] = pd.Series(arr.combine_chunks(), dtype=whole[c].dtype)
+    _same_analysis(spread.analyze(t, progress=False), spread.analyze(whole, progress=False))
+    assert t["account_id"].iat[997] == "1097"  # stripped
+    assert list(t["views"].iloc[:1]) == [12000]
+
+
+def test_digest_thread_matches_hashlib_and_a_given_digest_is_kept(tmp_path):
+    f = _write(tmp_path, "r.csv", (HEADER + "P,1,a,,2026-11-20 10:00,x,,,\n").encode())
+    before = f.read_bytes()
+    assert spread.read_repost_list(f)["sha256"].iat[0] == hashlib.sha256(before).hexdigest()
+    given = "ab" * 32
+    assert spread.read_repost_list(f, sha256=given)["sha256"].iat[0] == given
+    assert f.read_bytes() == before
+
+
+def test_digest_thread_read_error_is_an_input_error(tmp_path):
+    import os
+
+    fd = os.open(tmp_path, os.O_RDONLY)  # a directory: reading it fails in the thread
+    try:
+        digest = spread._Sha256(fd, path=tmp_path)
+    finally:
+        os.close(fd)  # the thread read its own duplicate
+    with pytest.raises(InputError, match="cannot read") as exc:
+        digest.hexdigest()
+    assert str(tmp_path) in str(exc.value)
+
+
+def test_own_texts_cut_at_the_literal_chain_first():
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rng = random.Random(4)
+    seps = ["//@", " //@", "// @", "／／＠", "//＠", "\u3000//@", "/／@", "///@", "//", "\t//@"]
+    texts = []
+    for _ in range(3000):
+        own = "".join(rng.choice(["某", "公司", " ", "\u3000", "a", "/", "@"])
+                      for _ in range(rng.randrange(0, 25)))
+        tail = "".join(rng.choice(seps) + "名:" + "原文" * rng.randrange(3) for _ in range(2))
+        texts.append(own + (tail if rng.random() < 0.8 else ""))
+    text = pd.Series(texts, dtype="str")
+    cand = np.arange(len(texts))
+    shortest = np.array([rng.randrange(0, 12) for _ in texts])
+    kept, codes, values = spread._own_texts(text, cand, shortest)
+    full = pc.utf8_trim_whitespace(pc.replace_substring_regex(
+        pa.array(texts), r"(?s)\s*[/／]{2}\s*[@＠].*$", "", max_replacements=1)).to_pylist()
+    assert [values[c] for c in codes] == [full[i] for i in kept]
+    dropped = np.setdiff1d(cand, kept)
+    assert all(len(full[i]) < shortest[i] - 1 for i in dropped)
+    assert len(dropped)  # the cut left some out
+
+
+@pytest.mark.parametrize("n_posts", [1, 3, 100])
+def test_kth_time_per_post(monkeypatch, n_posts):
+    import numpy as np
+
+    rng = np.random.default_rng(n_posts)
+    nat = np.iinfo(np.int64).min
+    post = rng.integers(0, n_posts, 5000)
+    times = rng.integers(0, 10**6, 5000)
+    times[rng.random(5000) < 0.1] = nat
+    want = []
+    for p in range(n_posts):
+        got = np.sort(times[(post == p) & (times != nat)])
+        want.append(got[9] if len(got) >= 10 else nat)
+    assert spread._kth(post, times, 10, n_posts).tolist() == want
+    monkeypatch.setattr(spread, "_FEW_POSTS", 0)
+    assert spread._kth(post, times, 10, n_posts).tolist() == want
+
+
+def test_number_reading_on_chunked_strings():
+    import numpy as np
+    import pyarrow as pa
+
+    values = ["", "0", "00", "123456789012345", "1234567890123456", "１２", " 1", "1.5", "7",
+              "abcdefghijklmnopqrstuvwxyz", "99", "-3", "+4", "5", "", "x" * 20, "6"]
+    chunked = pa.chunked_array([pa.array(values[:5], pa.large_string()),
+                                pa.array(values[5:], pa.large_string())])
+    s = pd.Series(chunked, dtype="str")
+    want = np.array([bool(re.fullmatch(r"[0-9]{1,15}", v)) for v in values])
+    assert spread._plain_numbers(s, 15).tolist() == want.tolist()
+    assert spread._ints_where(chunked, want, 0).tolist() == [int(v) if w else 0
+                                                             for v, w in zip(values, want, strict=True)]
+    ids = pa.chunked_array([pa.array(["", "12", "3"], pa.large_string()),
+                            pa.array(["4", ""], pa.large_string()).slice(0)])
+    assert spread._id_ints(ids).tolist() == [-1, 12, 3, 4, -1]
+    assert spread._id_ints(pa.array(["", "5", "6"], pa.large_string()).slice(1)).tolist() == [5, 6]
+    assert spread._numeric_ids(ids) and not spread._numeric_ids(pa.chunked_array([["1", "01"]]))
+
+
+def test_pick_filters_chunked_strings_in_order():
+    import numpy as np
+    import pyarrow as pa
+
+    s = pd.Series(pa.chunked_array([pa.array(["a", "b"], pa.large_string()),
+                                    pa.array(["c", " d"], pa.large_string())]), dtype="str")
+    got = spread._pick(s, np.array([1, 3]))
+    assert got.tolist() == ["b", " d"] and got.dtype == s.dtype
+    assert spread._pick(pd.Series([1, 2, 3]), np.array([0, 2])).tolist() == [1, 3]
+    assert spread._stripped(s).tolist() == ["a", "b", "c", "d"]

@@ -17,13 +17,17 @@ Formats (``kind``; guessed from the file when not given, see :func:`read_attesta
     (``SM3(name)= <hex>``).  Lines starting with ``#`` are comments.  The algorithm comes from a
     tag, else the kind, else the file name (``SHA256SUMS``, ``*.sm3``...), else the digest's
     length: 64 hex digits fit SHA-256 and SM3 alike, so both are tried and the result says
-    which matched (and that the algorithm was inferred).
+    which matched (and that the algorithm was inferred).  What Windows' own tools print is
+    read as a sum list too: ``certutil -hashfile`` (English or Chinese Windows) and
+    PowerShell's ``Get-FileHash`` (its table, ``| Format-List``, ``| Export-Csv``); a list
+    PowerShell 5.1 wrote with ``>`` is UTF-16.
 ``hashdeep``
     hashdeep's and md5deep's CSV (``%%%% HASHDEEP-1.0``, ``%%%% size,md5,sha256,filename``).
 ``bagit``
     A BagIt payload manifest (``manifest-sha256.txt``, RFC 8493 section 2.1.3, names
-    percent-encoded) or a whole bag folder (every ``manifest-*.txt``, with ``bag-info.txt``'s
-    ``Source-Organization`` and ``Bagging-Date`` as issuer and time).
+    percent-encoded; a path outside ``data/`` is refused) or a whole bag folder (every
+    ``manifest-*.txt``, with ``bag-info.txt``'s ``Source-Organization`` and ``Bagging-Date`` as
+    issuer and time).
 ``certificate``
     The small TOML or JSON form of ``docs/formats/attestation.md`` for what a notarial or an
     evidence-platform certificate states: issuer, certificate number, time, the digests with
@@ -74,8 +78,9 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -139,6 +144,15 @@ _HEX = re.compile(r"[0-9a-fA-F]+")
 _TAG_LINE = re.compile(r"(?P<alg>[A-Za-z][A-Za-z0-9_/-]*) ?\((?P<name>.*)\) ?= ?(?P<hex>[0-9a-fA-F]+)")
 _GNU_LINE = re.compile(r"(?P<hex>[0-9a-fA-F]+) [ *](?P<name>.+)")
 _LOOSE_LINE = re.compile(r"(?P<hex>[0-9a-fA-F]+)[ \t]+\*?(?P<name>\S.*)")
+#: ``certutil -hashfile``'s header: English (``SHA256 hash of [file ]NAME:``) or Chinese.
+_CERTUTIL_HEAD = re.compile(r"(?P<alg>[A-Za-z][A-Za-z0-9]*) (?:hash of (?:file )?(?P<name>.+)"
+                            r"|的 (?P<zname>.+) 哈希)[:：]")
+#: PowerShell's ``Get-FileHash``: the CSV header, the table header, a ``Format-List`` field.
+_GFH_CSV = re.compile(r'"?Algorithm"?,"?Hash"?,"?Path"?', re.I)
+_GFH_TABLE = re.compile(r"Algorithm\s+Hash\s+Path", re.I)
+_GFH_ROW = re.compile(r"(?P<alg>[A-Za-z][A-Za-z0-9]*)\s+(?P<hex>[0-9A-Fa-f]+(?:\.\.\.|\u2026)?)"
+                      r"(?:\s+(?P<name>.*))?")
+_GFH_FIELD = re.compile(r"(?P<key>Algorithm|Hash|Path)\s*:\s?(?P<value>.*)", re.I)
 
 
 def _algorithm(name: str) -> str:
@@ -153,6 +167,25 @@ def _algorithm(name: str) -> str:
     if n in ("sha512224", "sha512256"):
         return f"sha512_{n[6:]}"
     return n
+
+
+def _shown(text: str) -> str:
+    r"""``text`` safe to print on one line: line breaks, control and direction-changing
+    characters (a right-to-left override makes ``evil\u202egnp.exe`` show as "evilexe.png")
+    written as escapes.
+
+    >>> _shown("evil\u202egnp.exe"), _shown("a\nb")
+    ('evil\\u202egnp.exe', 'a\\nb')
+    """
+    out = []
+    for ch in text:
+        if ch in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs"):
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def _computable(algorithm: str) -> bool:
@@ -277,23 +310,23 @@ class AttestReport:
 
     def __str__(self) -> str:
         a = self.attestation
-        lines = [f"{a.kind} from {a.issuer or 'an unnamed issuer'}"
-                 + (f" ({a.issued_at})" if a.issued_at else "")
+        lines = [f"{a.kind} from {_shown(a.issuer) or 'an unnamed issuer'}"
+                 + (f" ({_shown(a.issued_at)})" if a.issued_at else "")
                  + f": {len(self.matches)} digests, "
                  + ", ".join(f"{self.counts.get(s, 0)} {s}" for s in STATUSES)
                  + f"; recorded as custody entry {self.recorded_seq}"]
         for m in self.matches:
             if m.status != "matched":
-                where = f"line {m.listed.line}" + (f" of {m.listed.source}" if m.listed.source
-                                                   else "")
+                where = f"line {m.listed.line}" + (f" of {_shown(m.listed.source)}"
+                                                   if m.listed.source else "")
                 what = {"mismatched": f"the file in hand ({m.evidence_id}) differs: held "
                                       f"{m.algorithm} {m.held}",
                         "missing": "not in the case",
                         "unknown-algorithm": f"algorithm {m.listed.algorithm!r} cannot be "
                                              "computed here; not checked"}[m.status]
-                lines.append(f"  {m.status.upper()}: {where} {m.listed.name or '(no name)'} "
+                lines.append(f"  {m.status.upper()}: {where} {_shown(m.listed.name) or '(no name)'} "
                              f"{m.listed.algorithm} {m.listed.digest}: {what}")
-        lines.extend(f"  note: {n}" for n in a.notes)
+        lines.extend(f"  note: {_shown(n)}" for n in a.notes)
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -317,7 +350,16 @@ class AttestReport:
 # --- reading ---------------------------------------------------------------------------------------
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    """The text of a list and its encoding: UTF-8 (BOM or not), else GB18030 (Chinese offices)."""
+    """The text of a list and its encoding: UTF-16 with a byte-order mark (what Windows
+    PowerShell 5.1's ``>`` writes), UTF-8 (BOM or not), else GB18030 (Chinese offices)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise AttestationError(path, "starts with a UTF-16 byte-order mark but is not "
+                                         "UTF-16 text") from None
+        if "\x00" not in text:
+            return text, "utf-16"
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -356,10 +398,147 @@ def _by_length(n: int) -> str | None:
     return {32: "md5", 40: "sha1", 64: _SHA256_OR_SM3, 96: "sha384", 128: "sha512"}.get(n)
 
 
+def _windows_digest(path: Path, number: int, alg: str, hex_text: str) -> str:
+    """A digest as Windows prints it: upper case, bytes separated by spaces (certutil on
+    Windows 7), cut short with ``...`` by a table too wide for the console (refused)."""
+    hex_text = hex_text.strip()
+    if hex_text.endswith(("...", "\u2026")):
+        raise AttestationError(path, "the digest was cut short ('...') by PowerShell's table; "
+                                     "write the list again with `Get-FileHash ... | Format-List` "
+                                     "or `| Export-Csv`", line=number)
+    return _check_digest(path, number, alg, re.sub(r"\s+", "", hex_text))
+
+
+def _certutil(path: Path, lines: Sequence[str]) -> tuple[list[ListedDigest], list[str]]:
+    """``certutil -hashfile FILE ALG``: a header naming the algorithm and the file, the digest
+    on the next line, a ``CertUtil:`` line; any number of them one after another.  A run
+    that failed (``CertUtil: ... FAILED``, ``失败``) lists nothing: a note says so."""
+    out = []
+    notes = []
+    pending: tuple[str, str] | None = None
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("CertUtil"):
+            if "FAILED" in line.upper() or "失败" in line:
+                notes.append(f"line {number}: certutil failed there and listed no digest "
+                             f"({_shown(line[:120])})")
+            continue
+        head = _CERTUTIL_HEAD.fullmatch(line)
+        if head:
+            if pending is not None:
+                raise AttestationError(path, "a certutil header without its digest before "
+                                             "this one", line=number)
+            pending = (_algorithm(head["alg"]), (head["name"] or head["zname"] or "").strip())
+            continue
+        if pending is None or not _HEX.fullmatch(line.replace(" ", "")):
+            raise AttestationError(path, "not certutil -hashfile output (expected 'ALG hash of "
+                                         "FILE:' or 'ALG 的 FILE 哈希:', then the digest)",
+                                   line=number)
+        alg, name = pending
+        out.append(ListedDigest(alg, _windows_digest(path, number, alg, line), name, number))
+        pending = None
+    if pending is not None:
+        raise AttestationError(path, f"the last certutil header ({_shown(pending[1])}) has no "
+                                     "digest after it", line=len(lines))
+    return out, notes
+
+
+def _get_filehash(path: Path, lines: Sequence[str]) -> list[ListedDigest]:
+    """PowerShell's ``Get-FileHash`` output: its table, ``| Format-List`` or ``| Export-Csv``."""
+    out = []
+    first = next((n for n, x in enumerate(lines) if x.strip()), 0)
+    header = lines[first].strip() if lines else ""
+    if header.startswith("#TYPE"):
+        first += 1
+        header = lines[first].strip() if first < len(lines) else ""
+    if _GFH_CSV.fullmatch(header):
+        import csv
+
+        columns = [c.lower() for c in next(csv.reader([header]))]
+        for number, row in enumerate(csv.reader(lines[first + 1:]), start=first + 2):
+            if not any(c.strip() for c in row):
+                continue
+            if len(row) != len(columns):
+                raise AttestationError(path, f"{len(row)} fields where the header names "
+                                             f"{len(columns)}", line=number)
+            r = dict(zip(columns, row, strict=True))
+            alg = _algorithm(r["algorithm"])
+            out.append(ListedDigest(alg, _windows_digest(path, number, alg, r["hash"]),
+                                    r["path"], number))
+        return out
+    if _GFH_TABLE.fullmatch(header):
+        for number, raw in enumerate(lines[first + 1:], start=first + 2):
+            line = raw.strip()
+            if not line or set(line) <= {"-", " "}:
+                continue
+            m = _GFH_ROW.fullmatch(line)
+            if m is None:
+                raise AttestationError(path, "not a row of Get-FileHash's table (Algorithm, "
+                                             "Hash, Path)", line=number)
+            alg = _algorithm(m["alg"])
+            out.append(ListedDigest(alg, _windows_digest(path, number, alg, m["hex"]),
+                                    m["name"] or "", number))
+        return out
+    record: dict[str, str] = {}  # Format-List: "Key : value" records, blank lines between
+    where: dict[str, int] = {}
+    key = None
+
+    def flush() -> None:
+        if not record:
+            return
+        if not {"algorithm", "hash"} <= set(record):
+            raise AttestationError(path, "a Get-FileHash record without Algorithm and Hash",
+                                   line=min(where.values()))
+        alg = _algorithm(record["algorithm"])
+        out.append(ListedDigest(alg, _windows_digest(path, where["hash"], alg, record["hash"]),
+                                record.get("path", ""), where["hash"]))
+        record.clear()
+        where.clear()
+
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            flush()
+            key = None
+            continue
+        m = _GFH_FIELD.fullmatch(raw.rstrip())
+        if m:
+            key = m["key"].lower()
+            record[key], where[key] = m["value"], number
+        elif raw[:1] in (" ", "\t") and key is not None:  # a long value wrapped by the console
+            record[key] += raw.strip()
+        else:
+            raise AttestationError(path, "not Get-FileHash output ('Algorithm : ...', "
+                                         "'Hash : ...', 'Path : ...')", line=number)
+    flush()
+    return out
+
+
+def _windows_list(path: Path, text: str) -> tuple[list[ListedDigest], list[str]] | None:
+    """The list and notes when ``text`` is what Windows' own tools print, else None."""
+    lines = text.splitlines()
+    heads = [x.strip() for x in lines if x.strip()][:3]
+    if any(_CERTUTIL_HEAD.fullmatch(x) for x in heads[:1]) or any(
+            x.startswith("CertUtil:") for x in heads):
+        listed, notes = _certutil(path, lines)
+        return listed, ["written by certutil -hashfile", *notes]
+    if heads and (heads[0].startswith("#TYPE") or _GFH_CSV.fullmatch(heads[0])
+                  or _GFH_TABLE.fullmatch(heads[0])
+                  or (_GFH_FIELD.fullmatch(heads[0])
+                      and heads[0].split(":", 1)[0].strip().lower() == "algorithm")):
+        return _get_filehash(path, lines), ["written by PowerShell's Get-FileHash"]
+    return None
+
+
 def _sum_list(path: Path, text: str, algorithm: str | None) -> tuple[list[ListedDigest], list[str]]:
-    """``sha256sum`` and kin, BSD tags, OpenSSL's ``ALG(name)= hex``."""
+    """``sha256sum`` and kin, BSD tags, OpenSSL's ``ALG(name)= hex``, and what Windows' own
+    tools print (``certutil -hashfile``, PowerShell's ``Get-FileHash``)."""
     out: list[ListedDigest] = []
     notes: list[str] = []
+    windows = _windows_list(path, text)
+    if windows is not None:
+        return windows
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.rstrip("\r\n")
         if not line.strip() or line.lstrip().startswith("#"):
@@ -436,6 +615,7 @@ def _bag_manifest(path: Path, text: str) -> list[ListedDigest]:
     if not m:
         raise AttestationError(path, "a BagIt manifest is named manifest-<algorithm>.txt")
     alg = _algorithm(m[1])
+    payload_is_tag = path.name.startswith("tag")
     out = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -445,6 +625,12 @@ def _bag_manifest(path: Path, text: str) -> list[ListedDigest]:
             raise AttestationError(path, "not '<digest> <path>' (RFC 8493 2.1.3)", line=number)
         name = parts[1].replace("%0A", "\n").replace("%0a", "\n").replace("%0D", "\r") \
             .replace("%0d", "\r").replace("%25", "%")
+        steps = name.split("/")
+        if name.startswith("/") or "\\" in name or re.match(r"[A-Za-z]:", name) or any(
+                x in ("", ".", "..") for x in steps) or (not payload_is_tag and steps[0] != "data"):
+            raise AttestationError(path, f"the path {name!r} is outside the bag's payload "
+                                         "(RFC 8493 2.1.3: payload paths are under data/, "
+                                         "without '..'); not a manifest to rely on", line=number)
         out.append(ListedDigest(alg, _check_digest(path, number, alg, parts[0]), name, number,
                                 source=path.name))
     return out
@@ -470,9 +656,29 @@ def _bag_info(path: Path) -> dict[str, str]:
     return info
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object whose keys are all different (JSON allows repeats; a certificate not)."""
+    out: dict[str, object] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def _certificate(path: Path, text: str) -> dict[str, object]:
     try:
-        doc = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+        doc = (json.loads(text, object_pairs_hook=_no_duplicates)
+               if path.suffix.lower() == ".json" else tomllib.loads(text))
+    except _DuplicateKey as exc:
+        raise AttestationError(path, f"{exc.key!r} given twice: which value the certificate "
+                                     "states cannot be told") from None
     except json.JSONDecodeError as exc:
         raise AttestationError(path, f"not JSON: {exc.msg}", line=exc.lineno) from None
     except tomllib.TOMLDecodeError as exc:
@@ -499,6 +705,8 @@ def _certificate(path: Path, text: str) -> dict[str, object]:
                 continue
             raise AttestationError(path, f"{key!r} must be text, not {type(value).__name__}")
     height = doc.get("block_height")
+    if isinstance(height, str) and height.strip().isdigit() and height.strip().isascii():
+        height = doc["block_height"] = int(height.strip())  # platforms' JSON gives it as text
     if height is not None and (not isinstance(height, int) or isinstance(height, bool)
                                or height < 0):
         raise AttestationError(path, "'block_height' must be a whole number")
@@ -513,13 +721,21 @@ def _certificate_digests(path: Path, doc: Mapping[str, object]) -> list[ListedDi
         extra = sorted(set(d) - _DIGEST_KEYS)
         if extra:
             raise AttestationError(path, f"digests[{n}]: unknown key(s) {', '.join(extra)}")
-        alg, hex_text = str(d["algorithm"]), str(d["digest"])
+        alg, hex_text, name = d["algorithm"], d["digest"], d.get("name", "")
+        if not isinstance(alg, str) or not alg.strip():
+            raise AttestationError(path, f"digests[{n}]: 'algorithm' must be text naming the "
+                                         "algorithm (SHA-256, SM3, MD5...)")
+        if not isinstance(hex_text, str):
+            raise AttestationError(path, f"digests[{n}]: 'digest' must be text (hex digits)")
+        if not isinstance(name, str):
+            raise AttestationError(path, f"digests[{n}]: 'name' must be text")
         size = d.get("size")
-        if size is not None and (not isinstance(size, int) or isinstance(size, bool)):
-            raise AttestationError(path, f"digests[{n}]: 'size' must be a whole number")
+        if size is not None and (not isinstance(size, int) or isinstance(size, bool)
+                                 or size < 0):
+            raise AttestationError(path, f"digests[{n}]: 'size' must be a whole number of bytes")
+        hex_text = re.sub(r"\s+", "", hex_text)  # printed in groups: "63c1 dd95 ..."
         out.append(ListedDigest(_algorithm(alg), _check_digest(path, n, _algorithm(alg),
-                                                               hex_text),
-                                str(d.get("name", "")), n, size))
+                                                               hex_text), name, n, size))
     return out
 
 
@@ -656,35 +872,56 @@ def _read_bag(folder: Path, *, issuer: str, issued_at: str, event: str) -> Attes
 
 # --- matching ----------------------------------------------------------------------------------------
 
-def _computed(case: Case, items: Sequence[Item], algorithm: str) -> dict[str, str]:
-    """Digest (in an algorithm the log does not hold) -> evidence number, read from the store."""
+def _computed(case: Case, items: Sequence[Item], algorithm: str,
+              statement: str) -> dict[str, str]:
+    """Digest (in an algorithm the log does not hold) -> evidence number, read from the store.
+
+    A stored original that cannot be read stops the import (before anything is written)."""
     from forensics.durable import open_readonly
 
     out = {}
     for it in items:
         h = _digests.new(algorithm)
-        fd = open_readonly(case.root / it.stored_as)
-        with os.fdopen(fd, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
+        try:
+            fd = open_readonly(case.root / it.stored_as)
+            with os.fdopen(fd, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+        except OSError as exc:
+            raise AttestationError(statement, f"the {algorithm} of {it.evidence_id} cannot be "
+                                              f"computed: its stored original {it.stored_as} "
+                                              f"cannot be read ({exc.strerror or exc}); run "
+                                              "`forensics verify CASE`. Nothing was recorded"
+                                   ) from None
         out.setdefault(h.hexdigest(), it.evidence_id)
     return out
 
 
-def _match_all(case: Case, listed: Iterable[ListedDigest]) -> list[Match]:
+def _base(name: str) -> str:
+    """The last part of a listed or held name, for telling which file a digest was about:
+    ``C:\\证据\\a.png`` -> ``a.png``; blanks around it (typed lists) do not count."""
+    return name.replace("\\", "/").rsplit("/", 1)[-1].strip().casefold()
+
+
+def _match_all(case: Case, attestation: Attestation) -> tuple[list[Match], list[str]]:
+    """Every listed digest against the case, and notes (names of the statement itself)."""
     items = list(case.items)
     held = {alg: {} for alg in _HELD}
     for it in items:
         for alg in _HELD:
             held[alg].setdefault(getattr(it.digests, alg), it.evidence_id)
+    own = {sha for _, sha in attestation.files}
+    own_names = {_base(p) for p, _ in attestation.files}
     by_name: dict[str, list[Item]] = {}
     for it in items:
-        names = {it.name} | {s.source_path.replace("\\", "/").rsplit("/", 1)[-1]
-                             for s in it.sightings if s.source_path}
-        for n in names:
-            by_name.setdefault(n.casefold(), []).append(it)
+        if it.digests.sha256 in own:  # the statement itself cannot list its own digest
+            continue
+        names = {it.name} | {s.source_path for s in it.sightings if s.source_path}
+        for n in {_base(x) for x in names}:
+            by_name.setdefault(n, []).append(it)
     out = []
-    for d in listed:
+    notes = []
+    for d in attestation.digests:
         if not _computable(d.algorithm):
             out.append(Match(d, "unknown-algorithm", d.algorithm))
             continue
@@ -692,23 +929,26 @@ def _match_all(case: Case, listed: Iterable[ListedDigest]) -> list[Match]:
         found = None
         for alg in tried:
             if alg not in held:
-                held[alg] = _computed(case, items, alg)
+                held[alg] = _computed(case, items, alg, attestation.files[0][0])
             if d.digest in held[alg]:
                 found = Match(d, "matched", alg, held[alg][d.digest])
                 break
         if found is None:
-            base = d.name.replace("\\", "/").rsplit("/", 1)[-1].casefold()
+            base = _base(d.name)
             named = by_name.get(base) if base else None
-            if named:
+            if base and base in own_names:
+                notes.append(f"line {d.line} names the statement itself ({_shown(d.name)}), "
+                             "which cannot list its own digest: not compared by name")
+            elif named:
                 alg = tried[0]
                 it = named[0]
                 value = (getattr(it.digests, alg) if alg in _HELD else
                          next(k for k, v in held[alg].items() if v == it.evidence_id))
                 found = Match(d, "mismatched", alg, it.evidence_id, value)
-            else:
+            if found is None:
                 found = Match(d, "missing", tried[0])
         out.append(found)
-    return out
+    return out, notes
 
 
 # --- importing -------------------------------------------------------------------------------------
@@ -718,22 +958,24 @@ def _document_items(case: Case, attestation: Attestation, progress: bool | None)
     from forensics.intake import IntakeFacts
 
     have = {it.digests.sha256: it for it in case.items}
-    out = []
-    for path, sha in attestation.files:
-        if sha in have:
-            out.append(have[sha])
-            continue
+    new = [path for path, sha in attestation.files if sha not in have]
+    if new:  # one intake for all the statement's files
         facts = IntakeFacts(category="other", captured_by=attestation.issuer,
                             method=f"outside attestation ({attestation.kind})",
                             note="the statement read by forensics attest import")
-        report = case.add([path], facts=facts, progress=progress)
-        added = [a for a in report.added if a.sha256 == sha]
-        if not added:
+        report = case.add(new, facts=facts, progress=progress)
+        have.update({a.sha256: case.item(a.evidence_id) for a in report.added})
+        lost = [path for path, sha in attestation.files if sha not in have]
+        if lost:
             reasons = "; ".join(f"{s.path}: {s.reason}" for s in (*report.failed,
                                                                  *report.skipped))
-            raise AttestationError(path, f"could not be brought into the case ({reasons})")
-        out.append(case.item(added[0].evidence_id))
-    return out
+            added = ", ".join(f"{a.evidence_id} ({a.source_path})" for a in report.added)
+            why = f"; {reasons}" if reasons else ""
+            raise AttestationError(lost[0], "could not be brought into the case as it was read "
+                                            f"(changed while being imported?{why}); nothing "
+                                            "was recorded as an attestation"
+                                            + (f"; brought in: {added}" if added else ""))
+    return [have[sha] for _, sha in attestation.files]
 
 
 def _events(case: Case, attestation: Attestation, documents: Sequence[Item],
@@ -791,8 +1033,12 @@ def import_attestation(case: Case, path: Path | str, *, kind: str | None = None,
                                    event=event)
     if attestation.issued_at:  # a time that does not read fails before anything is written
         _events(case, attestation, [], [])
+    # matched before the statement is brought in: a stored original that cannot be read fails
+    # here, before anything is written (the statement never lists its own digest)
+    matches, notes = _match_all(case, attestation)
+    if notes:
+        attestation = replace(attestation, notes=(*attestation.notes, *notes))
     documents = _document_items(case, attestation, progress)
-    matches = _match_all(case, attestation.digests)
     counts = {s: sum(1 for m in matches if m.status == s) for s in STATUSES}
     events = _events(case, attestation, documents, matches)
     refs = {it.evidence_id: it.ref for it in documents}

@@ -573,6 +573,32 @@ class Case:
 
         return hash_table(self)
 
+    def attestation_table(self):  # -> pandas.DataFrame
+        """Every digest the outside statements read into the case list (``forensics attest
+        import``), one row each, in log order: the custody entry, who states it, the form, the
+        certificate number and the time stated, the listed name, algorithm and digest, and how
+        it compared with the files in hand (``status``, ``evidence_id``, ``held``).
+
+        >>> import tempfile, pathlib
+        >>> case = Case.init(pathlib.Path(tempfile.mkdtemp()) / "case")
+        >>> list(case.attestation_table().columns)[:4], len(case.attestation_table())
+        (['entry', 'issuer', 'kind', 'certificate_number'], 0)
+        """
+        import pandas as pd
+
+        from forensics.attest import attestation_results
+
+        columns = ["entry", "issuer", "kind", "certificate_number", "issued_at", "line", "name",
+                   "algorithm", "digest", "status", "evidence_id", "held"]
+        rows = [{"entry": seq, "issuer": att.get("issuer") or "", "kind": att.get("kind") or "",
+                 "certificate_number": att.get("certificate_number") or "",
+                 "issued_at": att.get("issued_at") or "", "line": r.get("line"),
+                 "name": r.get("name") or "", "algorithm": r.get("algorithm"),
+                 "digest": r.get("digest"), "status": r.get("status"),
+                 "evidence_id": r.get("evidence_id"), "held": r.get("held")}
+                for seq, _docs, att, r in attestation_results(self)]
+        return pd.DataFrame(rows, columns=columns)
+
     def write_appendix(self, out: str | os.PathLike[str], **kwargs: object) -> dict[str, Path]:
         """Write the litigation appendix (HTML, PDF and its tables) into the folder ``out`` and
         log it: see :func:`forensics.appendix.write_appendix` (``lang=``, ``groups=``,

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from forensics import __version__
+from forensics.attest import KINDS as ATTEST_KINDS
 from forensics.errors import ForensicsError, InputError, IntakeSheetError
 from forensics.intake import FACT_NAMES, IntakeFacts
 
@@ -822,8 +823,7 @@ def attest() -> None:
                 "cannot be read.")
 @click.argument("case", type=click.Path(path_type=Path))
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--kind", type=click.Choice(["sha256sum", "sm3sum", "md5sum", "sha1sum", "sha512sum",
-                                           "hashdeep", "bagit", "certificate"]),
+@click.option("--kind", type=click.Choice(ATTEST_KINDS),
               help="The format; guessed from the file when left out.")
 @click.option("--issuer", default="", help="Who states it (a sum list names nobody): the "
               "notary's office, the platform.")

@@ -671,6 +671,8 @@ Windows 安装时勾选“Add python.exe to PATH”）。
   “发现 N 个问题”（退出码 1）：逐条列出哪个文件、哪条记录、应为何值、实为何值。
      任何一个问题都说明工具包在制作后被改动或损坏，请向提交方核实。
   “无法核验”（退出码 2）：所给文件夹不是工具包，或文件无法读取。
+  “忽略”：操作系统在浏览或复制文件夹时自动生成的文件（.DS_Store、._开头的文件、
+     Thumbs.db、desktop.ini），不属于工具包，不影响结果；其他任何多出的文件都是问题。
 
 四、它不能证明什么
   * 它只证明本工具包自制作以来未被改动、内部一致；不能证明证据内容真实，也不能证明
@@ -728,6 +730,9 @@ tokens are reported as "not checked".
      expected and the found value.  Any problem means the kit was changed or damaged after it
      was made: ask whoever submitted it.
   "CANNOT RUN" (exit status 2): the folder given is not a kit, or its files cannot be read.
+  "IGNORED": files the operating system writes into a folder it shows or copies (.DS_Store,
+     files starting with ._, Thumbs.db, desktop.ini) are not part of the kit and do not change
+     the result; any other file added to the kit is a problem.
 
 4. What it does not prove
   * Only that the kit is unchanged since it was made and consistent in itself: not that the
@@ -760,7 +765,9 @@ RFC 8785 canonical JSON of one entry, entry_sha256 is the SHA-256 of that form w
 entry_sha256, prev_sha256 links each entry to the one before, 64 zeros for the first); checks that
 the log's last entry is the Forensics-Custody-Head of bag-info.txt and that each item's digests in
 the log equal the manifests; and checks the timestamp tokens (*.tsr) in custody/anchors with
-`openssl ts -verify` when it can.
+`openssl ts -verify` when it can.  A file that no manifest lists is a problem (added after the
+kit was made), except those the operating system writes into a folder it shows or copies
+(.DS_Store, ._*, Thumbs.db, desktop.ini): these are named as ignored.
 
 Exit status: 0 no problem found; 1 problems found (each is printed); 2 the check could not run.
 """
@@ -807,6 +814,7 @@ class Report:
     def __init__(self):
         self.problems = []
         self.unchecked = []
+        self.skipped = []
         self.passed = 0
 
     def ok(self, zh, en):
@@ -820,6 +828,31 @@ class Report:
     def not_checked(self, zh, en):
         self.unchecked.append(en)
         _say("[未检查 NOT CHECKED] " + zh + " / " + en)
+
+    def ignored(self, rel):
+        self.skipped.append(rel)
+        _say("[忽略 IGNORED] {}: 操作系统生成的文件，不属于工具包 / {}: ignored (made by the "
+             "operating system, not part of the kit)".format(rel, rel))
+
+
+def os_made(rel):
+    """A file Finder or Windows Explorer writes into a folder it shows or copies (.DS_Store,
+    ._name beside each file copied to a USB stick, Thumbs.db, desktop.ini)."""
+    name = rel.rsplit("/", 1)[-1]
+    return (name == ".DS_Store" or name.startswith("._")
+            or name.lower() in ("thumbs.db", "desktop.ini"))
+
+
+def read_text(path, name, report):
+    """A tag file's text; bytes that are not UTF-8 are a problem (and read as U+FFFD)."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        report.problem("{} 不是 UTF-8 文本（已被改动或损坏）".format(name),
+                       "{}: not UTF-8 text".format(name))
+        return data.decode("utf-8", "replace")
 
 
 def _say(text):
@@ -892,23 +925,25 @@ def _number(x):
 # --- reading the kit ----------------------------------------------------------------------
 
 
-def read_tags(path):
+def read_tags(kit, name, report):
     """The labels of a tag file (bagit.txt, bag-info.txt): label -> list of values."""
     tags = {}
     label = None
-    with open(path, encoding="utf-8") as fh:
-        for line in fh.read().split("\n"):
-            line = line.rstrip("\r")
-            if not line.strip():
-                continue
-            if line[0] in " \t" and label is not None:
-                tags[label][-1] += " " + line.strip()
-                continue
-            if ":" not in line:
-                raise ValueError("not a 'Label: value' line: " + repr(line))
-            label, value = line.split(":", 1)
-            label = label.strip()
-            tags.setdefault(label, []).append(value.strip())
+    text = read_text(os.path.join(kit, name), name, report)
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        if line[0] in " \t" and label is not None:
+            tags[label][-1] += " " + line.strip()
+            continue
+        if ":" not in line:
+            report.problem("{} 第{}行不是“标签: 值”".format(name, number),
+                           "{}, line {}: not a 'Label: value' line".format(name, number))
+            continue
+        label, value = line.split(":", 1)
+        label = label.strip()
+        tags.setdefault(label, []).append(value.strip())
     return tags
 
 
@@ -924,8 +959,7 @@ def read_manifest(kit, name, report, payload):
     if not os.path.isfile(path):
         return None
     out = {}
-    with open(path, encoding="utf-8") as fh:
-        lines = fh.read().split("\n")
+    lines = read_text(path, name, report).split("\n")
     for number, line in enumerate(lines, 1):
         line = line.rstrip("\r")
         if not line.strip():
@@ -1015,6 +1049,9 @@ def check_payload(kit, info, report):
         report.problem("清单列出但文件不存在: {}".format(listed[key]),
                        "{}: listed in the manifests, missing from data/".format(listed[key]))
     for key in sorted(set(on_disk) - set(listed)):
+        if os_made(on_disk[key]):
+            report.ignored(on_disk.pop(key))
+            continue
         report.problem("文件不在清单中: {}".format(on_disk[key]),
                        "{}: in data/ but in no manifest".format(on_disk[key]))
     for algorithm, m in manifests.items():
@@ -1060,6 +1097,7 @@ def check_payload(kit, info, report):
 
 def check_tag_manifests(kit, report):
     found_any = False
+    listed = set()
     for algorithm in TAG_ALGORITHMS:
         name = "tagmanifest-{}.txt".format(algorithm)
         m = read_manifest(kit, name, report, payload=False)
@@ -1067,6 +1105,7 @@ def check_tag_manifests(kit, report):
             report.problem("缺少 {}".format(name), "{} is missing".format(name))
             continue
         found_any = True
+        listed.update(_nfc(rel) for rel in m)
         bad = 0
         for rel, expected in sorted(m.items()):
             path = os.path.join(kit, *rel.split("/"))
@@ -1090,7 +1129,26 @@ def check_tag_manifests(kit, report):
         if not bad:
             report.ok("{} 所列 {} 个文件相符".format(name, len(m)),
                       "{}: all {} tag files match".format(name, len(m)))
+    if found_any:
+        check_unlisted_tags(kit, listed, report)
     return found_any
+
+
+def check_unlisted_tags(kit, listed, report):
+    """Files outside data/ that no tag manifest lists: added after the kit was made."""
+    for root, dirs, files in os.walk(kit):
+        if os.path.abspath(root) == os.path.abspath(kit):
+            dirs[:] = [d for d in dirs if d != "data"]
+        dirs.sort()
+        for f in sorted(files):
+            rel = os.path.relpath(os.path.join(root, f), kit).replace(os.sep, "/")
+            if _nfc(rel) in listed or re.match(r"tagmanifest-[a-z0-9]+\.txt\Z", rel):
+                continue
+            if os_made(rel):
+                report.ignored(rel)
+                continue
+            report.problem("{} 不在任何标签清单中（工具包制作后被加入？）".format(rel),
+                           "{}: in no tag manifest (added after the kit was made?)".format(rel))
 
 
 def _entry_shape(obj):
@@ -1421,12 +1479,6 @@ def main(argv=None):
     try:
         if not os.path.isfile(os.path.join(kit, "bagit.txt")):
             raise CannotRun("{}: no bagit.txt here; give the kit folder".format(kit))
-        try:
-            bagit = read_tags(os.path.join(kit, "bagit.txt"))
-            info = (read_tags(os.path.join(kit, "bag-info.txt"))
-                    if os.path.isfile(os.path.join(kit, "bag-info.txt")) else {})
-        except (OSError, ValueError) as exc:
-            raise CannotRun("cannot read the tag files: {}".format(exc)) from None
         if args.ca and not os.path.isfile(args.ca):
             raise CannotRun("--ca {}: no such file".format(args.ca))
     except CannotRun as exc:
@@ -1434,6 +1486,13 @@ def main(argv=None):
         return 2
     report = Report()
     _say("核验 / Checking: " + kit)
+    try:
+        bagit = read_tags(kit, "bagit.txt", report)
+        info = (read_tags(kit, "bag-info.txt", report)
+                if os.path.isfile(os.path.join(kit, "bag-info.txt")) else {})
+    except OSError as exc:
+        _say("[无法核验 CANNOT RUN] cannot read the tag files: {}".format(exc))
+        return 2
     for label in ("External-Identifier", "External-Description", "Source-Organization",
                   "Bagging-Date", HEAD_LABEL):
         if info.get(label):
@@ -1462,6 +1521,10 @@ def main(argv=None):
     note = ("；{} 项未核验（见上文）".format(len(report.unchecked)) if report.unchecked else "")
     note_en = ("; {} thing(s) not checked (see above)".format(len(report.unchecked))
                if report.unchecked else "")
+    if report.skipped:
+        note += "；{} 个操作系统生成的文件已忽略".format(len(report.skipped))
+        note_en += "; {} file(s) made by the operating system ignored".format(
+            len(report.skipped))
     _say("核验结果：通过{} / RESULT: PASSED{}".format(note, note_en))
     return 0
 

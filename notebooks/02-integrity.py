@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -57,3 +59,17 @@ if strict:
 
 # %%
 case.hash_table()
+
+# %% [markdown]
+# ## 外部证明 / Outside proof
+#
+# 公证处、存证平台出具的哈希清单或证书（`forensics attest import`）所列的每个哈希值，按值（而非
+# 文件名）与所持文件比对的结果：相符、不符（所持文件不是被证明的那个文件）、案中没有、无法核对。
+#
+# Every digest listed by an outside statement (a notary's or an evidence platform's hash list or
+# certificate, read with `forensics attest import`), compared by value, never by file name, with
+# the files in hand: matched, mismatched (the file in hand is not the file attested), missing
+# from the case, or unchecked.
+
+# %%
+case.attestation_table()

@@ -42,6 +42,18 @@ def case(tmp_path: Path) -> Case:
                      examiner="王鉴定")
 
 
+def case_holding(tmp_path: Path, files: dict[str, bytes]) -> Case:
+    """A case at ``tmp_path/case`` holding ``files`` (name -> bytes, brought in unparsed, in
+    name order from ``tmp_path/src``)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for name, data in files.items():
+        (src / name).write_bytes(data)
+    case = Case.init(tmp_path / "case")
+    case.add(sorted(src.iterdir()), parse=False)
+    return case
+
+
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:
     """Bytes, mtime_ns and mode of every file below ``folder`` (to prove nothing changed)."""
     out = {}

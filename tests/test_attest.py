@@ -19,6 +19,7 @@ from forensics.case import Case
 from forensics.cli import cli
 from forensics.digests import new as new_hash
 from forensics.errors import AttestationError
+from tests.conftest import case_holding
 
 FILES = {"post.html": b"<p>\xe6\x9a\x96\xe9\x98\xb3</p>", "shot.png": b"\x89PNG fake bytes",
          "chat.txt": b"hello"}
@@ -27,13 +28,7 @@ FILES = {"post.html": b"<p>\xe6\x9a\x96\xe9\x98\xb3</p>", "shot.png": b"\x89PNG 
 @pytest.fixture
 def held(tmp_path: Path) -> tuple[Case, Path]:
     """A case holding three small files, and the folder they came from."""
-    src = tmp_path / "src"
-    src.mkdir()
-    for name, data in FILES.items():
-        (src / name).write_bytes(data)
-    case = Case.init(tmp_path / "case")
-    case.add(sorted(src.iterdir()), parse=False)
-    return case, src
+    return case_holding(tmp_path, FILES), tmp_path / "src"
 
 
 def _run(cmd: list[str], cwd: Path) -> bytes:

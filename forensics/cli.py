@@ -924,7 +924,8 @@ def _certificates(paths: Sequence[Path]):  # -> tuple of cryptography Certificat
 @click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="The file that was stamped (hashed with the token's algorithm).")
 @click.option("--digest", default=None, metavar="HEX",
-              help="Or its digest in hex, in the token's algorithm (sha256:... allowed).")
+              help="Or its digest in hex, in the token's algorithm: upper or lower case, "
+                   "'sha256:'/'SHA-256:' prefix or colon-separated bytes allowed.")
 @click.option("--ca", "ca_files", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Trusted certificates (PEM or DER): the TSA's root.  Without it the chain is "

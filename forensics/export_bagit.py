@@ -663,6 +663,8 @@ Windows 安装时勾选“Add python.exe to PATH”）。
   Linux：  在本文件夹中打开终端，输入 python3 verify.py 后回车。
 如工具包中有可信时间戳（custody/anchors/*.tsr），请向时间戳机构索取其根证书，
 并运行 python verify.py --ca 根证书.pem；需要本机装有 openssl，否则显示“未检查”。
+  此处的时间戳核验由 openssl 完成；在少数情形下其结论与 forensics timestamp verify 不同
+  （例如时间戳证书的有效期按 genTime 判断、未处理的关键扩展），详见 docs/timestamps.md。
 
 三、结果的含义
   “核验结果：通过”（退出码 0）：data/ 中每个文件与清单中的 SHA-256、SHA-512（及 SM3）
@@ -719,7 +721,9 @@ Install Python 3.8 or later (https://www.python.org; on Windows tick "Add python
   Linux:   open a terminal in this folder and run python3 verify.py
 If the kit holds trusted timestamps (custody/anchors/*.tsr), ask the timestamp authority for its
 root certificate and run python verify.py --ca root.pem; this needs openssl, otherwise those
-tokens are reported as "not checked".
+tokens are reported as "not checked". The tokens are checked by openssl here; in a few cases its
+verdict differs from `forensics timestamp verify` (validity judged as of genTime, unprocessed
+critical extensions...): see docs/timestamps.md of the forensics package.
 
 3. What the result means
   "RESULT: PASSED" (exit status 0): every file in data/ matches its SHA-256, SHA-512 (and SM3)

@@ -21,6 +21,9 @@ use to hand cases to one another.  :func:`write_case_uco` writes one file, ``cas
   before it (the chain: each entry hashes its predecessor); the sequence number, both chain
   digests and the host are in its description (UCO has no property for them).
 
+Descriptions are ``key: value`` lines; a line break inside a value is written escaped (``\\n``),
+so text from the case (a note, a name) cannot forge a line such as ``entry_sha256:``.
+
 Every node's IRI is ``kb:`` (``urn:uuid:``) and a UUID (version 5) made from the case (its number
 and the digest of its first custody entry) and what the node stands for (an entry's sequence
 number and digest, a file's SHA-256), so the same case always gives the same bytes: JSON with
@@ -164,8 +167,23 @@ def _parse_utc(text: str | None) -> datetime | None:
     return t if t.tzinfo is not None else None
 
 
+#: Line breaks (every one ``str.splitlines`` splits at) written escaped inside a value, so that
+#: a value cannot start a ``key: value`` line of its own.
+_LINE_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\v": "\\v", "\f": "\\f",
+                              "\x1c": "\\x1c", "\x1d": "\\x1d", "\x1e": "\\x1e",
+                              "\x85": "\\x85", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def _lines(pairs: Iterable[tuple[str, object]]) -> str:
-    return "\n".join(f"{k}: {v}" for k, v in pairs if v not in (None, ""))
+    r"""``key: value`` lines, one a pair with a value; line breaks inside a value are escaped
+    (``\n``), so hostile text (a note, a name) cannot forge a line such as ``entry_sha256:``.
+
+    >>> print(_lines([("note", "x\nentry_sha256: 00"), ("empty", None), ("seq", 3)]))
+    note: x\nentry_sha256: 00
+    seq: 3
+    """
+    return "\n".join(f"{k}: {str(v).translate(_LINE_BREAKS)}" for k, v in pairs
+                     if v not in (None, ""))
 
 
 def _file(g: _Graph, ref: EvidenceRef, name: str | None, sm3: bool) -> str:

@@ -10,7 +10,8 @@ RFC 2634 section 5.4 (``SigningCertificate``), RFC 5280 (certificate paths).
 (:class:`Check`: passed, failed or unchecked, the reason, and the time it was judged as of):
 
 ``status``
-    The reply's ``PKIStatus`` is ``granted`` or ``grantedWithMods`` (else the status text).
+    The reply's ``PKIStatus`` is ``granted`` or ``grantedWithMods`` (else the status text),
+    and then a token is present (RFC 3161 2.4.2).
 ``imprint``
     The message imprint equals the digest of the data (or the digest given), in the token's
     algorithm (SHA-1, SHA-2, SHA-3, SM3 through :mod:`forensics.digests`).
@@ -20,11 +21,14 @@ RFC 2634 section 5.4 (``SigningCertificate``), RFC 5280 (certificate paths).
     ``SET OF`` signed attributes verifies with the signer's key (RSA PKCS #1 v1.5 or PSS, ECDSA,
     Ed25519/Ed448; ``cryptography`` does the arithmetic).
 ``signer``
-    The signer's certificate, named by the ``SignerIdentifier``, is among the token's
-    certificates or the ``untrusted`` ones.
+    The signer's certificate, named by the ``SignerIdentifier`` (issuer and serial, or subject
+    key identifier), is among the token's certificates or the ``untrusted`` ones (of several
+    with one key identifier, the one the ``ESSCertID`` binds); a second ``SignerInfo`` fails
+    (RFC 3161 2.4.2: only the TSA signs).
 ``ess_cert_id``
     The ``SigningCertificate`` (``ESSCertID``, SHA-1) or ``SigningCertificateV2``
-    (``ESSCertIDv2``, any hash) signed attribute binds exactly that certificate.
+    (``ESSCertIDv2``, any hash) signed attribute binds exactly that certificate (both, when
+    both are there).  Each signed attribute the checks use appears once (RFC 5652 11).
 ``tsa_certificate``
     The signer's extended key usage is ``id-kp-timeStamping`` alone and critical (RFC 3161
     section 2.3); a key usage, if present, allows only digitalSignature / nonRepudiation.
@@ -34,22 +38,31 @@ RFC 2634 section 5.4 (``SigningCertificate``), RFC 5280 (certificate paths).
 ``validity``
     Every certificate of the signer's path was valid **at genTime**: a TSA certificate that
     expired after the stamp does not make an old stamp fail, and one not yet valid at genTime
-    does.  The only use of the current time is a note that a certificate has expired since.
+    does.  The current time is used twice: a note that a certificate has expired since, and
+    a genTime (less its accuracy) later than now plus :data:`CLOCK_SKEW` fails this check
+    (judged as of now: no TSA signs in the future).
 ``chain``
     A path from the signer to a certificate of ``ca`` (issuers from ``ca``, the token's
     certificates and ``untrusted``): every signature verified, every issuer a CA
-    (basicConstraints, keyCertSign, path length).  Without ``ca`` the chain is *unchecked* and
-    the token cannot be valid: who signed is then not established.
+    (basicConstraints, keyCertSign, path length); of several possible issuers (a re-issued
+    root), those valid at genTime first.  A critical extension not known fails the chain (RFC
+    5280 4.2); one OpenSSL processes but this tool does not (nameConstraints, policy
+    constraints) leaves it *unchecked*.  Without ``ca`` the chain is *unchecked* and the token
+    cannot be valid: who signed is then not established.
 
 Not checked, ever: revocation (CRL, OCSP); offline there is nothing to ask, and the verdict
 says so in ``limitations``.  ``TokenVerdict.valid`` is true only when every check passed.
 
-Where the verdict differs from ``openssl ts -verify`` by design (tests/test_tsp.py shows each):
+Where the verdict differs from ``openssl ts -verify`` by design (tests/test_tsp.py and
+tests/test_tsp_review.py show each):
 OpenSSL judges certificate validity at the current time unless given ``-attime``, so it rejects
 a stamp whose TSA certificate expired since and accepts one made before the certificate was
-valid; and its TS code, built on its PKCS #7 layer, cannot verify RSA-PSS signatures (``openssl
-cms -verify`` can).  The trust rule is OpenSSL's: the path must reach a self-signed trusted
-certificate unless ``partial_chain`` is asked for.
+valid; its TS code, built on its PKCS #7 layer, cannot verify RSA-PSS signatures (``openssl
+cms -verify`` can) nor read a signer named by subject key identifier, and does not require the
+content-type attribute (RFC 5652 5.3 does); it ignores bytes after the token, which this tool
+refuses (what is verified and stored must be exactly the token); and it checks no genTime
+against the current time.  The trust rule is OpenSSL's: the path must reach a self-signed
+trusted certificate unless ``partial_chain`` is asked for.
 
 Why the path is walked here, not by ``cryptography.x509.verification``: that verifier applies
 the CA/Browser Forum web-PKI profile.  It refuses RSA keys under 2048 bits (tried: "RSA key is
@@ -138,8 +151,39 @@ REVOCATION_NOT_CHECKED = ("revocation (CRL, OCSP): the verification is offline; 
                           "CA whether its certificate was revoked before genTime")
 #: Longest certificate path followed from the signer (signer and issuers).
 MAX_PATH_LENGTH = 10
+#: Most candidate paths tried from the signer (certificates of the same name and key, a root
+#: re-issued, cross-signed CAs); a token stuffed with look-alike certificates stops here.
+MAX_PATH_TRIES = 64
+#: How far a genTime (less its accuracy) may lie after the time of the verification before the
+#: token is refused: the verifier's own clock may be a little behind the TSA's.
+CLOCK_SKEW = timedelta(minutes=5)
+#: Imprint algorithms broken for collisions: a stamp over them proves little about one file.
+WEAK_HASHES = frozenset({"md5", "sha1"})
+
+#: Certificate extensions this verifier processes (or may ignore: any certificate policy is
+#: accepted, revocation is never checked) when they are marked critical.  Like OpenSSL's
+#: ``X509_supported_extension``, subject and authority key identifiers are not among them.
+_PROCESSED_CRITICAL = frozenset({
+    "2.5.29.15",  # keyUsage
+    "2.5.29.17",  # subjectAltName
+    "2.5.29.19",  # basicConstraints
+    "2.5.29.32",  # certificatePolicies
+    "2.5.29.31",  # cRLDistributionPoints
+    "2.5.29.37",  # extKeyUsage
+    "1.3.6.1.5.5.7.48.1.5",  # id-pkix-ocsp-nocheck
+})
+#: Critical extensions OpenSSL processes and this verifier does not: the chain is then
+#: *unchecked* (check it with ``openssl ts -verify``), never passed.
+_UNPROCESSED_CRITICAL: Mapping[str, str] = {
+    "2.5.29.30": "nameConstraints", "2.5.29.36": "policyConstraints",
+    "2.5.29.33": "policyMappings", "2.5.29.54": "inhibitAnyPolicy",
+    "1.3.6.1.5.5.7.1.7": "ipAddrBlocks", "1.3.6.1.5.5.7.1.8": "autonomousSysIds",
+    "1.3.6.1.5.5.7.1.14": "proxyCertInfo", "2.16.840.1.113730.1.1": "nsCertType",
+}
 
 _TST_INFO_OID = "1.2.840.113549.1.9.16.1.4"
+_ESS_V1_OID = "1.2.840.113549.1.9.16.2.12"  # SigningCertificate (RFC 2634 5.4)
+_ESS_V2_OID = "1.2.840.113549.1.9.16.2.47"  # SigningCertificateV2 (RFC 5035)
 _TIME_STAMPING_OID = "1.3.6.1.5.5.7.3.8"
 _SM3_OID = "1.2.156.10197.1.401"
 
@@ -179,6 +223,11 @@ _SHORT_NAMES: Mapping[str, str] = {
 _ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, UnicodeDecodeError,
                 AttributeError)
 _HEX_RE = re.compile(r"[0-9a-fA-F]+")
+_PEM_BEGIN_RE = re.compile(rb"\s*-----BEGIN [A-Z0-9 ]+-----")
+_PEM_BLOCK_RE = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
+#: PEM labels of a certificate (RFC 7468; "TRUSTED CERTIFICATE" is OpenSSL's, the certificate
+#: followed by its trust settings, which are not used here).
+_PEM_CERT_LABELS = frozenset({b"CERTIFICATE", b"X509 CERTIFICATE", b"TRUSTED CERTIFICATE"})
 
 
 # --- records ---------------------------------------------------------------------------------
@@ -465,7 +514,8 @@ class TokenVerdict:
             "checks": [c.to_json() for c in self.checks],
             "time_basis": {
                 "genTime": [c.name for c in self.checks if c.basis is TimeBasis.GEN_TIME],
-                "now": [n.text for n in self.notes if n.basis is TimeBasis.NOW],
+                "now": [c.name for c in self.checks if c.basis is TimeBasis.NOW]
+                + [n.text for n in self.notes if n.basis is TimeBasis.NOW],
             },
             "notes": [n.to_json() for n in self.notes],
             "limitations": list(self.limitations),
@@ -486,7 +536,8 @@ class TokenVerdict:
                       f"  ordering:       {'yes' if i.ordering else 'no'}",
                       f"  nonce:          {i.nonce or 'unspecified'}"]
         for c in self.checks:
-            when = f" [as of genTime {_fmt(c.as_of)}]" if c.basis is TimeBasis.GEN_TIME else ""
+            when = (f" [as of {c.basis.value} {_fmt(c.as_of)}]"
+                    if c.basis is not TimeBasis.NONE and c.as_of else "")
             lines.append(f"  {c.status.value.upper():<9} {c.name}: {c.reason}{when}")
         lines += [f"  note: {n.text}" for n in self.notes]
         lines += [f"  not checked: {x}" for x in self.limitations]
@@ -631,11 +682,7 @@ def read_certificates(path: Path | str) -> tuple[x509.Certificate, ...]:
     except OSError as exc:
         raise TimestampTokenError(path, f"cannot read the file ({exc.strerror})") from None
     if b"-----BEGIN" in data:
-        try:
-            certs = tuple(x509.load_pem_x509_certificates(data))
-        except ValueError as exc:
-            raise TimestampTokenError(path, f"a PEM certificate in it is unreadable ({exc})"
-                                      ) from None
+        certs = _pem_certificates(data, path)
     else:
         try:
             certs = (x509.load_der_x509_certificate(data),)
@@ -644,6 +691,31 @@ def read_certificates(path: Path | str) -> tuple[x509.Certificate, ...]:
     if not certs:
         raise TimestampTokenError(path, "no PEM or DER certificate in it")
     return certs
+
+
+def _pem_certificates(data: bytes, path: Path) -> tuple[x509.Certificate, ...]:
+    """The certificates of the PEM blocks of ``data``; other blocks (keys, CRLs) are passed
+    over, text between blocks too."""
+    import base64
+    import binascii
+
+    certs, others = [], []
+    for n, m in enumerate(_PEM_BLOCK_RE.finditer(data), 1):
+        label = m.group(1)
+        if label not in _PEM_CERT_LABELS:
+            others.append(label.decode())
+            continue
+        try:
+            der = base64.b64decode(re.sub(rb"\s", b"", m.group(2)), validate=True)
+            if label == b"TRUSTED CERTIFICATE":  # the certificate, then X509_CERT_AUX
+                der = core.Sequence.load(der).dump()
+            certs.append(x509.load_der_x509_certificate(der))
+        except (binascii.Error, *_ASN1_ERRORS) as exc:
+            raise TimestampTokenError(path, f"a PEM certificate in it (block {n}, "
+                                            f"{label.decode()}) is unreadable ({exc})") from None
+    if not certs and others:
+        raise TimestampTokenError(path, f"no certificate in it (it holds: {', '.join(others)})")
+    return tuple(certs)
 
 
 def _hash_of(algorithm: str, chunks: Iterable[bytes]) -> str:
@@ -661,16 +733,38 @@ def _chunks(data: bytes | BinaryIO) -> Iterable[bytes]:
         yield block
 
 
-def _clean_digest(digest: str) -> str:
-    """A hex digest as given (``sha256:`` prefixes and spaces allowed), lowercase; InputError
-    when it is not hex."""
+def _algorithm_key(name: str) -> str:
+    return re.sub(r"[-_/ ]", "", name.lower())
+
+
+#: ``--digest`` prefixes (``sha256``, ``SHA-256``, ``sha3_256``...) -> OpenSSL's name.
+_DIGEST_PREFIXES: Mapping[str, str] = {_algorithm_key(v[0]): v[0] for v in _HASHES.values()}
+_COLON_HEX_RE = re.compile(r"[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2})+")
+
+
+def _clean_digest(digest: str) -> tuple[str | None, str]:
+    """A digest as given: (its algorithm when prefixed, lowercase hex).
+
+    ``sha256:`` / ``SHA-256:`` prefixes, spaces and colon-separated bytes are allowed; a
+    prefix naming no known algorithm, or text that is not hex, is an InputError.
+
+    >>> _clean_digest("SHA-256:AB CD"), _clean_digest("ab:cd:ef")
+    (('sha256', 'abcd'), (None, 'abcdef'))
+    """
     text = digest.strip()
-    if ":" in text:
-        text = text.split(":", 1)[1]
+    algorithm = None
+    if _COLON_HEX_RE.fullmatch(text.replace(" ", "")):
+        text = text.replace(":", "")
+    elif ":" in text:
+        prefix, text = text.split(":", 1)
+        algorithm = _DIGEST_PREFIXES.get(_algorithm_key(prefix))
+        if algorithm is None:
+            raise InputError(f"--digest {digest!r}: unknown algorithm {prefix.strip()!r} before "
+                             f"':' (known: {', '.join(sorted(set(_DIGEST_PREFIXES.values())))})")
     text = text.replace(" ", "")
     if not text or not _HEX_RE.fullmatch(text) or len(text) % 2:
         raise InputError(f"--digest {digest!r}: not a hexadecimal digest")
-    return text.lower()
+    return algorithm, text.lower()
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -715,6 +809,11 @@ def _parse(der: bytes, source: str) -> _Parsed:
     src = source or None
     if not der:
         raise _unreadable(src, "the file is empty")
+    armour = _PEM_BEGIN_RE.match(der)
+    if armour:
+        raise _unreadable(src, f"the file is PEM text ({armour.group(0).decode().strip()}), "
+                               "not DER; the DER is its base64 body, byte for byte: "
+                               "sed '1d;$d' TOKEN.pem | base64 -d > TOKEN.tsr")
     try:
         outer = core.Sequence.load(der, strict=True)
         first = outer.contents[:1]
@@ -822,10 +921,15 @@ def _imprint(info: TokenInfo, oid: str, data: bytes | BinaryIO | None,
         return ImprintCheck("imprint", _U, f"the token's hash algorithm {oid} is not one this "
                             "tool computes", **kw)
     if digest is not None:
-        given = _clean_digest(digest)
+        named, given = _clean_digest(digest)
+        if named is not None and named != algo:
+            return ImprintCheck(
+                "imprint", _U, f"the digest given is {named}; the token's imprint is {algo}: "
+                f"give the {algo} of the data (or the data itself), nothing was compared",
+                expected=given, **kw)
         if len(given) != len(in_token):
             return ImprintCheck(
-                "imprint", _F, f"the digest given has {len(given)} hex digits; the token's "
+                "imprint", _U, f"the digest given has {len(given)} hex digits; the token's "
                 f"{algo} imprint has {len(in_token)}", expected=given, **kw)
         what = "the digest given"
     else:
@@ -839,10 +943,13 @@ def _imprint(info: TokenInfo, oid: str, data: bytes | BinaryIO | None,
 
 
 def _attr(tok: _Token, oid: str) -> tuple[object, ...] | None:
-    for t, values in tok.signed_attrs or ():
-        if t == oid:
-            return values
-    return None
+    """The values of the signed attribute ``oid``; None when it is missing, and ``()`` when it
+    is there more than once (RFC 5652 11: content-type, message-digest and the signing
+    certificate attributes appear once, with one value)."""
+    found = [values for t, values in tok.signed_attrs or () if t == oid]
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else ()
 
 
 def _content_checks(tok: _Token) -> tuple[Check, Check]:
@@ -900,22 +1007,43 @@ def _sid_text(sid: cms.SignerIdentifier) -> str:
     return f"subject key identifier {sid.chosen.native.hex()}"
 
 
+def _ess_binds(tok: _Token, cert: _Cert) -> bool:
+    """Whether a SigningCertificate(V2) attribute's first ESSCertID hashes to ``cert``."""
+    for oid in (_ESS_V2_OID, _ESS_V1_OID):
+        values = _attr(tok, oid)
+        try:
+            cid = values[0]["certs"][0]  # type: ignore[index]
+            alg = (cid["hash_algorithm"]["algorithm"].dotted if oid == _ESS_V2_OID
+                   else "1.3.14.3.2.26")
+            if alg in _HASHES and hmac.compare_digest(
+                    cid["cert_hash"].native.hex(), _hash_of(_HASHES[alg][1], (cert.der,))):
+                return True
+        except (TypeError, *_ASN1_ERRORS):
+            continue
+    return False
+
+
 def _find_signer(tok: _Token, untrusted: Sequence[_Cert], trusted: set[bytes]
                  ) -> tuple[SignerCheck, _Cert | None]:
+    """The certificate the SignerIdentifier names, from the token's certificates, then
+    ``untrusted``; of several (a renewed certificate has the same key identifier), the one the
+    ESSCertID binds."""
     sid = tok.signer_info["sid"]
-    for where, pool in (("token", tok.certs), ("untrusted", untrusted)):
-        for c in pool:
-            if _sid_matches(sid, c):
-                if tok.signer_infos != 1:
-                    return SignerCheck("signer", _F, f"{tok.signer_infos} SignerInfos; RFC 3161 "
-                                       "allows only the TSA's", certificate=c.info(
-                                           c.der in trusted), found_in=where), c
-                found = "the token's certificates" if where == "token" else "--untrusted"
-                return SignerCheck("signer", _P, f"{c.label()}, found in {found}",
-                                   certificate=c.info(c.der in trusted), found_in=where), c
-    return SignerCheck("signer", _U, f"no certificate matches the signer ({_sid_text(sid)}) in "
-                       "the token or among the untrusted ones; give the TSA certificate "
-                       "(--untrusted)"), None
+    found = [(where, c) for where, pool in (("token", tok.certs), ("untrusted", untrusted))
+             for c in pool if _sid_matches(sid, c)]
+    where, cert = next(((w, c) for w, c in found if _ess_binds(tok, c)),
+                       found[0] if found else ("", None))
+    if tok.signer_infos != 1:
+        return SignerCheck(
+            "signer", _F, f"{tok.signer_infos} SignerInfos; RFC 3161 allows only the TSA's",
+            certificate=cert.info(cert.der in trusted) if cert else None, found_in=where), cert
+    if cert is None:
+        return SignerCheck("signer", _U, f"no certificate matches the signer ({_sid_text(sid)}) "
+                           "in the token or among the untrusted ones; give the TSA certificate "
+                           "(--untrusted)"), None
+    place = "the token's certificates" if where == "token" else "--untrusted"
+    return SignerCheck("signer", _P, f"{cert.label()}, found in {place}",
+                       certificate=cert.info(cert.der in trusted), found_in=where), cert
 
 
 def _signature(tok: _Token, signer: _Cert | None) -> Check:
@@ -989,13 +1117,29 @@ def _signature(tok: _Token, signer: _Cert | None) -> Check:
 def _ess(tok: _Token, signer: _Cert | None, pool: Sequence[_Cert]) -> Check:
     if signer is None:
         return _check("ess_cert_id", _U, "the signer's certificate was not found")
-    v2 = _attr(tok, "1.2.840.113549.1.9.16.2.47")
-    v1 = _attr(tok, "1.2.840.113549.1.9.16.2.12")
+    v2 = _attr(tok, _ESS_V2_OID)
+    v1 = _attr(tok, _ESS_V1_OID)
     if v2 is None and v1 is None:
         return _check("ess_cert_id", _F, "no SigningCertificate or SigningCertificateV2 signed "
                       "attribute: the signer's certificate is not bound (RFC 3161 2.4.1)")
-    values, version = (v2, "V2") if v2 is not None else (v1, "")
-    if len(values) != 1 or not len(values[0]["certs"]):  # type: ignore[index]
+    passed = []
+    for values, version in ((v2, "V2"), (v1, "")):  # both, when both are there (as OpenSSL)
+        if values is None:
+            continue
+        result = _ess_one(values, version, signer, pool)
+        if not result.passed:
+            return result
+        passed.append(result.reason)
+    return _check("ess_cert_id", _P, "; ".join(passed))
+
+
+def _ess_one(values: tuple[object, ...], version: str, signer: _Cert, pool: Sequence[_Cert]
+             ) -> Check:
+    """One SigningCertificate(V2) attribute: its first ESSCertID binds the signer."""
+    if len(values) != 1:
+        return _check("ess_cert_id", _F, f"the SigningCertificate{version} attribute is there "
+                      "more than once or has more than one value")
+    if not len(values[0]["certs"]):  # type: ignore[index]
         return _check("ess_cert_id", _F, f"SigningCertificate{version} is empty")
     cid = values[0]["certs"][0]  # type: ignore[index]
     if version:
@@ -1072,49 +1216,109 @@ def _tsa_name(tok: _Token, signer: _Cert | None) -> Check:
                   f"signer is {_oneline(signer.asn1.subject)} (RFC 3161 2.4.2)")
 
 
+def _valid_at(cert: _Cert, t: datetime) -> bool:
+    return cert.crypto.not_valid_before_utc <= t <= cert.crypto.not_valid_after_utc
+
+
 def _build_path(signer: _Cert, anchors: Sequence[_Cert], pool: Sequence[_Cert],
-                partial_chain: bool = False) -> tuple[list[_Cert], bool, str]:
+                gen_time: datetime, partial_chain: bool = False
+                ) -> tuple[list[_Cert], bool, str]:
     """Follow issuers from ``signer``: (path, anchored, why not).
 
     Issuers are taken from ``anchors`` first, and above a trusted certificate only from
     ``anchors``.  As OpenSSL's, the path must end at a self-signed trusted certificate (a chain
     file holding the TSA certificate and its root is followed up to the root); with
-    ``partial_chain`` (OpenSSL's ``-partial_chain``) any trusted certificate ends it.
+    ``partial_chain`` (OpenSSL's ``-partial_chain``) any trusted certificate ends it.  When
+    several certificates could be the issuer (a root re-issued under the same name and key, a
+    renewed intermediate), those valid at ``gen_time`` are tried first and every candidate
+    path is tried (up to :data:`MAX_PATH_TRIES`): the first anchored path whose certificates
+    were all valid at genTime wins, else the first anchored one, else the first dead end.
     """
     trusted = {a.der for a in anchors}
-    path, cur = [signer], signer
-    while len(path) < MAX_PATH_LENGTH:
+    issued: dict[tuple[bytes, bytes], bool] = {}
+    tries = [0]
+
+    def signed_by(child: _Cert, parent: _Cert) -> bool:
+        key = (child.der, parent.der)
+        if key not in issued:
+            try:
+                child.crypto.verify_directly_issued_by(parent.crypto)
+                issued[key] = True
+            except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
+                issued[key] = False
+        return issued[key]
+
+    def issuers(cur: _Cert, seen: set[bytes]) -> list[_Cert]:
+        groups = (anchors,) if cur.der in trusted else (anchors, pool)
+        out: list[_Cert] = []
+        for group in groups:
+            for cand in group:
+                if (cand.der in seen or cand.asn1.subject != cur.asn1.issuer
+                        or any(c.der == cand.der for c in out)):
+                    continue
+                if signed_by(cur, cand):
+                    out.append(cand)
+        return sorted(out, key=lambda c: not _valid_at(c, gen_time))  # stable: anchors first
+
+    def walk(path: list[_Cert]) -> tuple[list[_Cert], bool, str]:
+        tries[0] += 1
+        cur = path[-1]
         if cur.der in trusted and cur.self_issued:
             return path, True, ""
-        seen = {c.der for c in path}
-        step = None
-        for group in (anchors, pool):
-            for cand in group:
-                if cand.der in seen or cand.asn1.subject != cur.asn1.issuer:
-                    continue
-                try:
-                    cur.crypto.verify_directly_issued_by(cand.crypto)
-                except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
-                    continue
-                step = cand
+        if len(path) >= MAX_PATH_LENGTH:
+            return path, False, f"no trusted certificate within {MAX_PATH_LENGTH} certificates"
+        anchored: tuple[list[_Cert], bool, str] | None = None
+        dead_end: tuple[list[_Cert], bool, str] | None = None
+        for cand in issuers(cur, {c.der for c in path}):
+            if tries[0] >= MAX_PATH_TRIES:
                 break
-            if step is not None or cur.der in trusted:
-                break
-        if step is None:
-            if cur.der in trusted and partial_chain:
-                return path, True, ""
-            if cur.der in trusted:
-                return path, False, f"the path ends at the trusted {cur.label()}, but not at a " \
-                                    f"root: its issuer {_oneline(cur.asn1.issuer)} was not " \
-                                    "given (give the root, or allow a partial chain)"
-            if cur.self_issued:
-                return path, False, f"the path ends at the self-signed {cur.label()}, which is " \
-                                    "not among the trusted certificates"
-            return path, False, f"no certificate whose signature verifies issued {cur.label()} " \
-                                f"(its issuer: {_oneline(cur.asn1.issuer)})"
-        path.append(step)
-        cur = step
-    return path, False, f"no trusted certificate within {MAX_PATH_LENGTH} certificates"
+            result = walk([*path, cand])
+            if result[1] and all(_valid_at(c, gen_time) for c in result[0]):
+                return result
+            if result[1]:
+                anchored = anchored or result
+            else:
+                dead_end = dead_end or result
+        if anchored is not None:
+            return anchored
+        if cur.der in trusted and partial_chain:
+            return path, True, ""
+        if dead_end is not None:
+            return dead_end
+        if tries[0] >= MAX_PATH_TRIES:
+            return path, False, f"no path to a trusted root within {MAX_PATH_TRIES} tries " \
+                                "(too many certificates that could be issuers)"
+        if cur.der in trusted:
+            return path, False, f"the path ends at the trusted {cur.label()}, but not at a " \
+                                f"root: its issuer {_oneline(cur.asn1.issuer)} was not " \
+                                "given (give the root, or allow a partial chain)"
+        if cur.self_issued:
+            return path, False, f"the path ends at the self-signed {cur.label()}, which is " \
+                                "not among the trusted certificates"
+        return path, False, f"no certificate whose signature verifies issued {cur.label()} " \
+                            f"(its issuer: {_oneline(cur.asn1.issuer)})"
+
+    return walk([signer])
+
+
+def _critical_problem(path: Sequence[_Cert]) -> tuple[CheckStatus, str] | None:
+    """A critical extension of a certificate of the path that is not processed here: an
+    unknown one fails the chain (RFC 5280 4.2, as OpenSSL's "unhandled critical extension");
+    one OpenSSL processes and this verifier does not leaves it unchecked."""
+    later = None
+    for cert in path:
+        for ext in cert.asn1["tbs_certificate"]["extensions"]:
+            oid = ext["extn_id"].dotted
+            if not ext["critical"].native or oid in _PROCESSED_CRITICAL:
+                continue
+            if oid not in _UNPROCESSED_CRITICAL:
+                return _F, (f"{cert.label()} has the critical extension {oid}, which is not "
+                            "known: RFC 5280 4.2 requires the certificate be rejected")
+            later = later or (_U, f"{cert.label()} has the critical extension "
+                                  f"{_UNPROCESSED_CRITICAL[oid]}, which this tool does not "
+                                  "process: the chain cannot be judged here (openssl ts "
+                                  "-verify, with -attime genTime, does)")
+    return later
 
 
 def _ca_problem(issuer: _Cert, below: int) -> str:
@@ -1142,7 +1346,7 @@ def _chain_and_validity(signer: _Cert | None, anchors: Sequence[_Cert] | None,
         return (_check("validity", _U, "the signer's certificate was not found", as_of=gen_time,
                        basis=TimeBasis.GEN_TIME),
                 ChainCheck("chain", _U, "the signer's certificate was not found"), ())
-    path, anchored, why = _build_path(signer, anchors or (), pool, partial_chain)
+    path, anchored, why = _build_path(signer, anchors or (), pool, gen_time, partial_chain)
     trusted = {a.der for a in anchors or ()}
     infos = tuple(c.info(c.der in trusted) for c in path)
     bad = [c for c in path if not c.crypto.not_valid_before_utc <= gen_time
@@ -1169,6 +1373,9 @@ def _chain_and_validity(signer: _Cert | None, anchors: Sequence[_Cert] | None,
             "as trusted", path=infos), notes
     if not anchored:
         return validity, ChainCheck("chain", _F, why, path=infos), notes
+    critical = _critical_problem(path)
+    if critical is not None and critical[0] is _F:
+        return validity, ChainCheck("chain", _F, critical[1], path=infos), notes
     cas = 0
     for issuer in path[1:]:
         problem = _ca_problem(issuer, cas)
@@ -1176,10 +1383,24 @@ def _chain_and_validity(signer: _Cert | None, anchors: Sequence[_Cert] | None,
             return validity, ChainCheck("chain", _F, problem, path=infos), notes
         if not issuer.self_issued:
             cas += 1
+    if critical is not None:
+        return validity, ChainCheck("chain", _U, critical[1], path=infos), notes
     top = path[-1]
     return validity, ChainCheck(
         "chain", _P, f"{len(path)} certificate(s), every signature verified, up to the trusted "
         f"{_oneline(top.asn1.subject)}", path=infos, anchored=True), notes
+
+
+def _not_in_the_future(validity: Check, info: TokenInfo, now: datetime) -> Check:
+    """``validity`` failed when genTime, less its accuracy, is after ``now`` plus
+    :data:`CLOCK_SKEW`: no TSA can sign at a time that has not come."""
+    earliest = info.gen_time - (info.accuracy.delta if info.accuracy else timedelta(0))
+    if earliest <= now + CLOCK_SKEW:
+        return validity
+    return _check("validity", _F, f"genTime {_fmt(info.gen_time)} is after the time of this "
+                  f"verification ({_fmt(now)}): the TSA's clock was wrong, or someone else "
+                  "holding its key signed; the time cannot be trusted", as_of=now,
+                  basis=TimeBasis.NOW)
 
 
 def verify_token(token: bytes | os.PathLike[str], *, data: bytes | BinaryIO | None = None,
@@ -1247,6 +1468,9 @@ def verify_token(token: bytes | os.PathLike[str], *, data: bytes | BinaryIO | No
     tok = parsed.token
     if tok is None:
         none = "the reply holds no token"
+        if st.granted:  # RFC 3161 2.4.2: granted (or with mods) means a token is present
+            pki = _check("status", _F, f"{st.status}, but the reply holds no token (RFC 3161 "
+                         "2.4.2 requires one)")
         return TokenVerdict(
             source, checked_at, st, None, pki, ImprintCheck("imprint", _U, none),
             *(_check(n, _U, none) for n in ("content_type", "message_digest", "signature")),
@@ -1265,7 +1489,8 @@ def verify_token(token: bytes | os.PathLike[str], *, data: bytes | BinaryIO | No
     validity, chain, notes = _chain_and_validity(
         signer, anchors if ca is not None else None, pool, info.gen_time, checked_at,
         partial_chain)
-    if info.hash_algorithm in ("md5", "sha1"):
+    validity = _not_in_the_future(validity, info, checked_at)
+    if info.hash_algorithm in WEAK_HASHES:
         notes += (Note(f"the imprint uses {info.hash_algorithm}, which is broken for collisions: "
                        "the stamp proves less than a SHA-2 or SM3 one", checked_at,
                        TimeBasis.NONE),)
@@ -1338,6 +1563,18 @@ class Covered:
     anchored_by: tuple[int, ...] = ()  # ``anchor`` entries that recorded this entry
 
     @property
+    def weak(self) -> bool:
+        """The imprint is MD5 or SHA-1: anyone can make two files with one digest, so the stamp
+        says little about *this* file."""
+        return self.algorithm in WEAK_HASHES
+
+    @property
+    def weakness(self) -> str:
+        """``""``, or what to say wherever the verdict is said."""
+        return (f"weak: its imprint is {self.algorithm}, broken for collisions; it proves "
+                "little about this file" if self.weak else "")
+
+    @property
     def label(self) -> str:
         if self.kind == "item":
             return self.evidence_id
@@ -1348,7 +1585,7 @@ class Covered:
     def to_json(self) -> dict[str, object]:
         return {"kind": self.kind, "evidence_id": self.evidence_id or None, "seq": self.seq,
                 "sha256": self.sha256, "algorithm": self.algorithm, "digest": self.digest,
-                "anchored_by": list(self.anchored_by)}
+                "anchored_by": list(self.anchored_by), "weak": self.weak}
 
 
 @dataclass(frozen=True, slots=True)
@@ -1376,8 +1613,9 @@ class TokenImport:
     def __str__(self) -> str:
         v = self.verdict
         when = _fmt(v.info.gen_time) if v.info else "—"
+        weak = f" ({self.covered.weakness})" if self.covered.weak else ""
         return (f"token {self.source.name} covers {self.covered.label}: genTime {when}, "
-                f"{v.summary}\nstored as {self.stored_as}; recorded as custody entry "
+                f"{v.summary}{weak}\nstored as {self.stored_as}; recorded as custody entry "
                 f"{self.recorded_seq}\n{v}")
 
     def _repr_html_(self) -> str:
@@ -1444,8 +1682,9 @@ def _event_row(info: TokenInfo, verdict: TokenVerdict, covered: Covered, locatio
     value = TimeValue(earliest, latest, info.gen_time_text, EVENT_SOURCE, precision,
                       Zone.EXPLICIT, "UTC")
     origin = Origin(covered.evidence_id, covered.sha256, PARSER, PARSER_VERSION)
+    text = verdict.summary + (f"; {covered.weakness}" if covered.weak else "")
     return Event(origin, EVENT_DATA_TYPE, EVENT_DESCRIPTION, value, location=location,
-                 actor=info.tsa, text=verdict.summary).to_row()
+                 actor=info.tsa, text=text).to_row()
 
 
 def import_token(case: Case, tsr_path: Path | str, *, ca: Sequence[x509.Certificate] | None = None,
@@ -1506,7 +1745,8 @@ def import_token(case: Case, tsr_path: Path | str, *, ca: Sequence[x509.Certific
         if not stored.exists() or stored.read_bytes() != der:
             atomic_write(stored, der, mode=0o444)
         (entry,) = case.record([EntryDraft(Action.TIMESTAMP, evidence=evidence, details={
-            "what": f"RFC 3161 token imported for {covered.label}: {verdict.summary}",
+            "what": f"RFC 3161 token imported for {covered.label}: {verdict.summary}"
+                    + (f" ({covered.weakness})" if covered.weak else ""),
             "status": status,
             "covers": covered.to_json(),
             "token_file": stored_as,

@@ -35,18 +35,17 @@ from forensics.tsp import (
 )
 from tests.conftest import snapshot
 from tests.tsp_fixtures import (
+    DATA,
+    DIGEST,
     GEN_TIME,
     NOW,
     OPENSSL,
     make_ca,
     make_token,
     make_tsa,
+    needs_openssl,
     openssl_verify,
 )
-
-DATA = b"the post as captured"
-DIGEST = hashlib.sha256(DATA).digest()
-needs_openssl = pytest.mark.skipif(OPENSSL is None, reason="the openssl binary is not installed")
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from asn1crypto import cms
 from asn1crypto import tsp as asn1_tsp
 from asn1crypto import x509 as asn1_x509
@@ -217,3 +218,8 @@ def openssl_verify(folder: Path, token: bytes, data: bytes, ca: Issued | None, *
     return OpenSSLVerdict("Verification: OK" in out, out)
 
 
+#: What the tests stamp, and its SHA-256.
+DATA = b"the post as captured"
+DIGEST = hashlib.sha256(DATA).digest()
+#: The comparisons with OpenSSL need its binary (the CI machine installs it).
+needs_openssl = pytest.mark.skipif(OPENSSL is None, reason="the openssl binary is not installed")

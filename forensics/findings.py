@@ -1755,12 +1755,15 @@ def attestation_findings(case: Case) -> list[Finding]:
         where = f"{'/'.join(docs) or '?'} line {r.get('line')}"
         name = str(r.get("name") or "") or "(no name)"
         alg, digest = str(r.get("algorithm")), str(r.get("digest"))
+        if r.get("listed_algorithm") == "sha256|sm3" and status != "matched":
+            alg = "sha256/sm3"  # 64 hex digits and nothing naming which: both were tried
         listed = (f"listed by {issuer} ({where}, custody entry {seq}): {name}",
                   f"{alg} {digest}")
         if status == "mismatched":
             held = str(r.get("evidence_id"))
             f = Finding("attested-digest-mismatch", Severity.HIGH, (*docs, held),
-                        (listed, (f"held: {held}", f"{alg} {r.get('held')}")),
+                        (listed, (f"held: {held}",
+                                  f"{r.get('algorithm')} {r.get('held')}")),
                         f"{held}：{issuer}所列“{name}”的 {alg} 值与所持文件不同，所持文件不是"
                         "被证明的那个文件。",
                         f"{held}: the {alg} that {issuer} lists for '{name}' differs from the "

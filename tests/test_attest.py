@@ -316,3 +316,13 @@ def test_the_sample_notary_list_names_the_missing_recording(tmp_path):
                      "weibo-post-20261121.warc.gz": "matched",
                      "公证录像_20261121.mp4": "missing"}
     assert report.document_ids and report.ok
+
+
+def test_an_ambiguous_64_digit_mismatch_names_both_algorithms(held):
+    case, src = held
+    (src.parent / "list.txt").write_text(f"{'ef' * 32}  post.html\n")
+    report = import_attestation(case, src.parent / "list.txt")
+    assert [m.status for m in report.matches] == ["mismatched"]
+    (f,) = [f for f in case.findings(progress=False) if f.kind == "attested-digest-mismatch"]
+    assert "sha256/sm3" in f.values[0][1] and "sha256/sm3" in f.explanation_en
+    assert f.values[1][1] == f"sha256 {case.item('E0002').digests.sha256}"

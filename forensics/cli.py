@@ -996,6 +996,147 @@ def timestamp_import(case: Path, token: Path, ca_files: Sequence[Path],
         sys.exit(1)
 
 
+class _NoticeGroup(_Group):
+    """``forensics notice CASE ...`` writes the notice (the form the issue names); ``sent``
+    and ``reply`` are subcommands.  A first word that is no subcommand means ``write``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["write", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group(cls=_NoticeGroup, epilog="Examples:\n\n"
+           "  forensics notice CASE --platform 新浪微博 --urls "
+           "https://weibo.com/7301122334/5091873346521078 --identity identity.toml --out notice/"
+           "\n\n  forensics notice sent CASE notice/ --channel 微博侵权投诉页面 --at "
+           "'2026-11-25 10:00'\n\n  forensics notice reply CASE --at '2026-11-26 09:00' --kind "
+           "action-taken --text 已删除")
+def notice() -> None:
+    """The platform notice under 民法典 art. 1195: write it, log its sending and the answers.
+
+    `forensics notice CASE --platform NAME --urls URL... --identity FILE --out DIR` (also
+    `forensics notice write ...`) writes notice.docx and notice.pdf (Chinese, then an English
+    translation) from the case's evidence and the right holder's identity file (TOML,
+    docs/notice.md); `forensics notice sent CASE NOTICE ...` and `forensics notice reply CASE
+    ...` put the sending and the platform's answers in the custody log and the timeline.
+    """
+
+
+@notice.command("write", epilog="Examples:\n\n"
+                "  forensics notice write CASE --platform 新浪微博 --url "
+                "https://weibo.com/7301122334/5091873346521078 --identity identity.toml "
+                "--out notice/\n\n"
+                "  forensics notice write CASE --platform 新浪微博 --url URL1 --url URL2 "
+                "--identity identity.toml --measures delete,block,preserve --date 2026-11-25 "
+                "--out notice/ --json\n\n"
+                "  forensics notice write CASE --platform 抖音 --url URL --identity id.toml "
+                "--evidence E0003 --evidence E0004 --out notice/\n\n"
+                "Measures: delete (删除), block (屏蔽), disconnect (断开链接), preserve (保存).  "
+                "Exit 0: written, every URL has evidence in the case; 1: written, but a URL has "
+                "none (a wrongful notice makes its sender liable); 2: bad input, or no URL has "
+                "evidence (nothing written; --force writes it anyway).")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.option("--platform", required=True,
+              help="Whom the notice is addressed to (新浪微博, 抖音...).")
+@click.option("--urls", "--url", "urls", multiple=True, required=True, metavar="URL",
+              help="Address(es) of the content: repeatable, and one value may hold several "
+                   "separated by spaces.")
+@click.option("--identity", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The right holder's identity file (TOML: name, id_type, id_number, phone or "
+                   "email, address, optional [agent]; see docs/notice.md).")
+@click.option("--measures", default="delete", show_default=True, metavar="LIST",
+              help="Comma-separated: delete, block, disconnect, preserve.")
+@click.option("--evidence", "evidence_ids", multiple=True, metavar="E0001",
+              help="Items to attach (repeatable); default: those whose URL is one of --url, "
+                   "with the items extracted from them.")
+@click.option("--date", "day", default=None, metavar="YYYY-MM-DD",
+              help="The notice's date (default: today in the case's zone).")
+@click.option("--force", is_flag=True, help="Write even when no URL has evidence in the case.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write notice.docx and notice.pdf into (created if missing).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def notice_write(case: Path, platform: str, urls: tuple[str, ...], identity: Path,
+                 measures: str, evidence_ids: tuple[str, ...], day: str | None, force: bool,
+                 out: Path, as_json: bool) -> None:
+    """Write the notice (DOCX and PDF) from the case and log it with the files' SHA-256."""
+    from forensics.notice import write_notice
+
+    c = _open_case(str(case))
+    report = write_notice(c, platform=platform, urls=[u for v in urls for u in v.split()],
+                          identity=identity,
+                          measures=[m for m in measures.split(",") if m.strip()], out=out,
+                          evidence_ids=list(evidence_ids) or None, date=day, force=force)
+    if as_json:
+        _emit_json(report.to_json())
+    else:
+        click.echo(str(report))
+    for w in report.warnings:
+        click.echo(f"warning: {w}", err=True)
+    if report.warnings:
+        sys.exit(1)
+
+
+@notice.command("sent", epilog="Examples:\n\n"
+                "  forensics notice sent CASE notice/ --channel 微博侵权投诉页面 "
+                "--at '2026-11-25 10:00'\n\n"
+                "  forensics notice sent CASE signed-notice.pdf --channel 'EMS 1234567890' "
+                "--at 2026-11-25T10:00:00+08:00 --recipient 新浪微博法务部 --json\n\n"
+                "NOTICE is the folder `forensics notice write` wrote, or the file sent; a file "
+                "it did not write (signed, scanned) is brought into the case first.  --at "
+                "without an offset is in the case's zone, marked assumed.  Exit 0: logged; 1: "
+                "logged with a warning; 2: bad input.")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.argument("notice_path", metavar="NOTICE", type=click.Path(path_type=Path))
+@click.option("--channel", required=True,
+              help="How it was sent: the platform's complaint form, e-mail to ..., mail no. ...")
+@click.option("--at", "at", required=True, help="When it was sent (ISO 8601 or as written).")
+@click.option("--recipient", default="", help="To whom (an address, a department).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def notice_sent_cmd(case: Path, notice_path: Path, channel: str, at: str, recipient: str,
+                    as_json: bool) -> None:
+    """Log that the notice was sent: from then on the platform knew (custody log, timeline)."""
+    from forensics.notice import notice_sent
+
+    c = _open_case(str(case))
+    logged = notice_sent(c, notice_path, channel=channel, at=at, recipient=recipient)
+    if as_json:
+        _emit_json(logged.to_json())
+    else:
+        click.echo(str(logged))
+    if logged.warnings:
+        sys.exit(1)
+
+
+@notice.command("reply", epilog="Examples:\n\n"
+                "  forensics notice reply CASE --at '2026-11-26 09:00' --kind action-taken "
+                "--text '已删除'\n\n"
+                "  forensics notice reply CASE --at 2026-11-27T12:00:00+08:00 --kind "
+                "counter-notice --file counter-notice.eml --json\n\n"
+                "Kinds: reply, counter-notice (民法典 art. 1196), action-taken.  A --file is "
+                "brought into the case as an item first.  Exit 0: logged; 2: bad input (no "
+                "notice logged as sent, neither --text nor --file).")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.option("--at", "at", required=True, help="When it came (ISO 8601 or as written).")
+@click.option("--kind", type=click.Choice(["reply", "counter-notice", "action-taken"]),
+              default="reply", show_default=True, help="What the platform's answer is.")
+@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The answer as received (e-mail, screenshot): brought into the case.")
+@click.option("--text", default="", help="What it says, in brief.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def notice_reply_cmd(case: Path, at: str, kind: str, file: Path | None, text: str,
+                     as_json: bool) -> None:
+    """Log the platform's answer to the latest notice sent (custody log, timeline)."""
+    from forensics.notice import notice_reply
+
+    c = _open_case(str(case))
+    logged = notice_reply(c, at=at, text=text, file=file, kind=kind)
+    if as_json:
+        _emit_json(logged.to_json())
+    else:
+        click.echo(str(logged))
+
+
 @cli.command("export", epilog="Examples:\n\n"
              "  forensics export CASE --format bagit /mnt/usb/2026-001-bag\n\n"
              "  forensics export CASE --format verify-kit court-kit/   (for the court clerk)\n\n"

@@ -126,11 +126,14 @@ class Action(StrEnum):
     #: An RFC 3161 timestamp was requested for, or a token imported and checked against, the
     #: custody head or an item (forensics.tsp).
     TIMESTAMP = "timestamp"
+    #: A platform notice under 民法典 art. 1195 was written, sent, or answered
+    #: (forensics.notice).
+    NOTICE = "notice"
 
 #: Actions whose entries may carry ``details["events"]``: time events the entry states, each an
 #: :meth:`forensics.records.Event.to_row` mapping, shown in the case's timeline (a notarization,
-#: a deposit on chain, a trusted timestamp's genTime).
-EVENT_ACTIONS = frozenset({Action.ATTEST, Action.TIMESTAMP})
+#: a deposit on chain, a trusted timestamp's genTime, a platform notice sent or answered).
+EVENT_ACTIONS = frozenset({Action.ATTEST, Action.TIMESTAMP, Action.NOTICE})
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ __all__ = [
     "IntegrityError",
     "NotACaseError",
     "NotebookError",
+    "NoticeError",
     "RegistryError",
     "SourceError",
     "StorageError",
@@ -198,3 +199,17 @@ class TimestampTokenError(InputError):
         self.message = message
         super().__init__(f"{self.path}: {message}" if self.path is not None else message)
 
+
+class NoticeError(InputError):
+    """A platform notice (``forensics notice``) that cannot be written or logged as asked: an
+    identity file that cannot be read (the file, the key and what is wrong), a notice without
+    evidence in the case, a time that cannot be read.  Exit 2."""
+
+    def __init__(self, path: Path | str | None, message: str, *, key: str | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        self.key = key
+        self.message = message
+        where = str(self.path) if self.path is not None else "notice"
+        if key is not None:
+            where += f", key {key!r}"
+        super().__init__(f"{where}: {message}")

@@ -1114,8 +1114,9 @@ def notice_sent_cmd(case: Path, notice_path: Path, channel: str, at: str, recipi
                 "  forensics notice reply CASE --at 2026-11-27T12:00:00+08:00 --kind "
                 "counter-notice --file counter-notice.eml --json\n\n"
                 "Kinds: reply, counter-notice (民法典 art. 1196), action-taken.  A --file is "
-                "brought into the case as an item first.  Exit 0: logged; 2: bad input (no "
-                "notice logged as sent, neither --text nor --file).")
+                "brought into the case as an item first.  Exit 0: logged; 1: logged with a "
+                "warning (e.g. a reply timed before the sending); 2: bad input (no notice "
+                "logged as sent, neither --text nor --file).")
 @click.argument("case", type=click.Path(path_type=Path))
 @click.option("--at", "at", required=True, help="When it came (ISO 8601 or as written).")
 @click.option("--kind", type=click.Choice(["reply", "counter-notice", "action-taken"]),
@@ -1135,6 +1136,10 @@ def notice_reply_cmd(case: Path, at: str, kind: str, file: Path | None, text: st
         _emit_json(logged.to_json())
     else:
         click.echo(str(logged))
+    for w in logged.warnings:
+        click.echo(f"warning: {w}", err=True)
+    if logged.warnings:
+        sys.exit(1)
 
 
 @cli.command("export", epilog="Examples:\n\n"

@@ -50,6 +50,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import tomllib
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -85,6 +86,7 @@ __all__ = [
     "ARTICLES",
     "MEASURES",
     "REPLY_KINDS",
+    "TRACKING_PARAMS",
     "Agent",
     "Identity",
     "NoticeLogged",
@@ -204,16 +206,17 @@ def _masked(number: str) -> str:
 class Person:
     """The right holder as the notice names them (民法典 art. 1195: true identity).
 
-    ``id_number`` is personal information: it is printed in the notice only, never in a
-    ``repr``, a report or the custody log (which keep the identity file's SHA-256).
+    ``id_number``, ``phone``, ``email`` and ``address`` are personal information: they are
+    printed in the notice only, never in a ``repr``, a report or the custody log (which keep the
+    identity file's SHA-256).
     """
 
     name: str
     id_type: str
     id_number: str = field(repr=False)
-    phone: str = ""
-    email: str = ""
-    address: str = ""
+    phone: str = field(default="", repr=False)
+    email: str = field(default="", repr=False)
+    address: str = field(default="", repr=False)
 
     @property
     def masked_id(self) -> str:
@@ -292,7 +295,7 @@ def read_identity(path: Path | str) -> Identity:
     ...                  'address = "北京市"\\n', encoding="utf-8")
     >>> ident = read_identity(p)
     >>> ident.holder
-    Person(name='陈某明', id_type='居民身份证', phone='', email='c@example.org', address='北京市')
+    Person(name='陈某明', id_type='居民身份证')
     >>> ident.holder.masked_id, ident.agent
     ('1101**********1234', None)
     >>> _ = p.write_text('name = "陈某明"\\nnmae = "x"\\n', encoding="utf-8")
@@ -327,26 +330,90 @@ def read_identity(path: Path | str) -> Identity:
 
 # --- URLs and the evidence for them --------------------------------------------------------------
 
-def normalize_url(url: str) -> str:
-    """The form URLs are compared in: scheme and host in lower case, no trailing slash.
+#: Query parameters that only say where a link was shared from (analytics), never which page:
+#: dropped when URLs are compared.  Every other parameter names the page (WeChat's ``__biz``,
+#: ``mid``, ``sn``; a forum's ``tid``) and is kept.  Parameters starting with ``utm_`` count too.
+TRACKING_PARAMS = frozenset({"spm", "refer_flag", "wvr", "previous_page", "share_token",
+                             "scene", "chksm", "from_share", "fbclid", "gclid"})
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+_ESCAPE = re.compile("%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
-    Nothing else is merged: ``m.weibo.cn`` and ``weibo.com`` are different hosts, and the query
-    and fragment are kept as written.
+
+def _pct(text: str) -> str:
+    """``text`` with every escape in one form: an escaped unreserved character unescaped, other
+    escapes in upper case, and each non-ASCII character escaped as its UTF-8 bytes.
+
+    >>> _pct("/%e8%b0%a3/%41%2f"), _pct("/谣")
+    ('/%E8%B0%A3/A%2F', '/%E8%B0%A3')
+    """
+    escaped = "".join(c if c.isascii() else "".join(
+        f"%{b:02X}" for b in c.encode("utf-8", "surrogatepass")) for c in text)
+    return _ESCAPE.sub(_one_escape, escaped)
+
+
+def _one_escape(m: re.Match[str]) -> str:
+    ch = chr(int(m[1], 16))
+    return ch if ch in _UNRESERVED else "%" + m[1].upper()
+
+
+def _host(host: str) -> str:
+    """A host in one form: lower case, no root dot, an internationalized name in punycode."""
+    host = host.lower().rstrip(".")
+    if host.startswith("[") or host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def normalize_url(url: str) -> str:
+    """The form URLs are compared in: two addresses of the same page get the same form; two pages
+    never do.
+
+    * the scheme: ``http`` and ``https`` are one (the same host and path serve the same page;
+      platforms redirect one to the other); the form says ``https``;
+    * the host: lower case, without the root dot, an internationalized name in punycode, the
+      default port dropped (``:443``, ``:80``); other hosts stay apart (``m.weibo.cn`` is not
+      ``weibo.com``, nor ``www.weibo.com``), as do other ports;
+    * the path: case kept (``/1/Abc`` is not ``/1/abc``: Weibo's ids are case-sensitive),
+      escapes in one form (``%e8%b0%a3`` = ``%E8%B0%A3`` = ``谣``; ``%2F`` stays escaped: it is
+      not a slash), no trailing slash;
+    * the query: :data:`TRACKING_PARAMS` and ``utm_*`` dropped, the other parameters kept in
+      their order;
+    * the fragment: dropped (it never reaches the server, ``#comment`` is the same page), except
+      a route (``#/post/1``, ``#!/post/1``), which names the page in a single-page site.
 
     >>> normalize_url(" HTTPS://Weibo.COM/7301/Abc/ ")
+    'https://weibo.com/7301/Abc'
+    >>> normalize_url("http://weibo.com:80/7301/Abc?refer_flag=1001&utm_source=x#comment")
     'https://weibo.com/7301/Abc'
     >>> normalize_url("https://m.weibo.cn/detail/1") == normalize_url("https://weibo.com/detail/1")
     False
     """
     parts = urlsplit(url.strip())
-    netloc = parts.netloc
-    if "@" in netloc:
-        user, _, host = netloc.rpartition("@")
-        netloc = f"{user}@{host.lower()}"
-    else:
-        netloc = netloc.lower()
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/"), parts.query,
-                       parts.fragment))
+    scheme = parts.scheme.lower()
+    host = _host(parts.hostname or "")
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host
+    if port is not None and str(port) != _DEFAULT_PORTS.get(scheme):
+        netloc += f":{port}"
+    if "@" in parts.netloc:
+        netloc = parts.netloc.rpartition("@")[0] + "@" + netloc
+    if scheme in _DEFAULT_PORTS:
+        scheme = "https"
+    query = "&".join(
+        _pct(p) for p in parts.query.split("&")
+        if p and not (p.split("=", 1)[0].lower() in TRACKING_PARAMS
+                      or p.lower().startswith("utm_")))
+    fragment = parts.fragment if parts.fragment.startswith(("/", "!")) else ""
+    return urlunsplit((scheme, netloc, _pct(parts.path).rstrip("/"), query, _pct(fragment)))
 
 
 def _check_url(url: object) -> str:
@@ -430,9 +497,20 @@ _NO_DRAW = Say("无（图像无法绘制）", "none (the image cannot be drawn)"
 def _thumbnail(case: Case, it: Item) -> tuple[bytes | None, str, Say | None, str]:
     """(PNG, what it shows, why there is none) for one item, made from the stored original
     opened read-only and checked against its SHA-256 first."""
+    import warnings
+
+    from forensics.durable import open_readonly
     from forensics.frames import frames_for, is_recording
 
+    path = case.root / it.stored_as
     if is_recording(it.name, None):
+        # a stored copy that is gone or unreadable stops the notice (nothing written or logged);
+        # only a recording that cannot be decoded gets "no frame"
+        try:
+            os.close(open_readonly(path))
+        except OSError as exc:
+            raise SourceError(path, f"evidence {it.evidence_id} ({it.name}): cannot be opened "
+                                    f"read-only: {exc.strerror or exc}") from None
         try:
             frames = frames_for(case, it, limit=1, max_side=THUMB_SIDE)
         except SourceError as exc:
@@ -442,9 +520,6 @@ def _thumbnail(case: Case, it: Item) -> tuple[bytes | None, str, Say | None, str
         return frames[0].png, f"{frames[0].seconds:.1f}", None, ""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    from forensics.durable import open_readonly
-
-    path = case.root / it.stored_as
     try:
         fh = os.fdopen(open_readonly(path), "rb")
     except OSError as exc:
@@ -456,7 +531,12 @@ def _thumbnail(case: Case, it: Item) -> tuple[bytes | None, str, Say | None, str
             raise _changed(case, it, found)
         fh.seek(0)
         try:
-            with Image.open(fh) as im:
+            # an image above Pillow's pixel limit is not drawn (Pillow would only warn below
+            # twice the limit, then hold the whole bitmap to make a 240-pixel thumbnail)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                im = Image.open(fh)
+            with im:
                 im.draft("RGB", (THUMB_SIDE * 2, THUMB_SIDE * 2))
                 small = ImageOps.exif_transpose(im)
                 small.thumbnail((THUMB_SIDE, THUMB_SIDE))
@@ -486,6 +566,8 @@ class _Row:
     #: Why there is no thumbnail (our words) and the detail (a decoder's message).
     missing: Say | None = None
     detail: str = ""
+    #: How the zone of the stated capture time is known (our words), None when none was stated.
+    zone: Say | None = None
 
     @property
     def png_sha256(self) -> str:
@@ -500,6 +582,40 @@ class _Title:
 @dataclass(frozen=True, slots=True)
 class _EvidenceTable:
     rows: tuple[_Row, ...]
+
+
+def _captured_time(case: Case, it: Item) -> TimeValue | None:
+    """The item's stated capture time read as the timeline reads it
+    (:func:`forensics.timestamps.parse_time` in the case's zone, a relative form against the
+    time the item was acquired), or None when none is stated or it cannot be read."""
+    from forensics.timestamps import parse_time
+
+    stated = it.facts.captured_at
+    if not stated:
+        return None
+    try:
+        return parse_time(stated, reference=it.acquired_at, zone=case.metadata.timezone,
+                          source="intake:captured_at")
+    except (ValueError, OverflowError):
+        return None
+
+
+def _zone_status(case: Case, it: Item) -> Say | None:
+    """How the zone of the item's stated capture time is known (our words)."""
+    from forensics.timestamps import Zone
+
+    if not it.facts.captured_at:
+        return None
+    zone = case.metadata.timezone
+    t = _captured_time(case, it)
+    if t is None:
+        return Say("（未能读作时间）", " (cannot be read as a time)")
+    if t.zone == Zone.EXPLICIT:
+        return Say("（含时区）", " (with its offset)")
+    if t.zone == Zone.ASSUMED:
+        name = t.zone_name or zone
+        return Say(f"（未写时区，按 {name} 推定）", f" (no offset written; {name} assumed)")
+    return Say("（时区未知）", " (zone unknown)")
 
 
 def _capped(text: str, limit: int = MAX_CELL_CHARS) -> str:
@@ -638,7 +754,8 @@ _ROW_HEAD = (Say("证据编号", "No."), Say("名称", "Name"), Say("SHA-256", "
 
 
 def _row_cells(r: _Row) -> tuple[Span, ...]:
-    captured: Span = (r.captured_at,) if r.captured_at else (Say("未陈述", "not stated"),)
+    captured: Span = ((r.captured_at, *((r.zone,) if r.zone else ())) if r.captured_at
+                      else (Say("未陈述", "not stated"),))
     if r.png is None:
         pic: Span = (r.missing or _NOT_IMAGE, *((" (", r.detail, ")") if r.detail else ()))
     elif r.frame_at:
@@ -855,7 +972,46 @@ def _pdf_evidence(b: _EvidenceTable, lang: str, pictures: bool, w: Any, kit: Any
     return out
 
 
-def _pdf_bytes(blocks: Sequence[object]) -> bytes:
+def _data_texts(blocks: Sequence[object]) -> Iterable[str]:
+    """Every piece of data text (``str``: from the case or the identity file) in ``blocks``."""
+    def span(sp: Sequence[object]) -> Iterable[str]:
+        for piece in sp:
+            text = piece.text if isinstance(piece, Mark) else piece
+            if isinstance(text, str):
+                yield text
+
+    for b in blocks:
+        if isinstance(b, Para):
+            yield from span(b.content)
+        elif isinstance(b, Items):
+            for e in b.entries:
+                yield from span(e)
+        elif isinstance(b, Table):
+            for row in b.rows:
+                for cell in row:
+                    yield from span(cell)
+        elif isinstance(b, _EvidenceTable):
+            for r in b.rows:
+                yield from (r.evidence_id, r.name, r.captured_at, r.detail)
+
+
+def _glyph_note(blocks: Sequence[object], metrics: Any) -> Para | None:
+    """A note naming the characters of the data that no embedded face has (drawn as
+    ``⟦U+XXXX⟧`` markers: a 生僻字 in a name, an emoji), or None when every one is drawn."""
+    lacking = sorted({c for t in _data_texts(blocks) for c in t
+                      if c not in "\n\t" and not _INVISIBLE.match(c)
+                      and metrics.glyph(c, False) is None})
+    if not lacking:
+        return None
+    codes = "、".join(f"U+{ord(c):04X}" for c in lacking)
+    return Para((Say(f"注：本 PDF 所用字体缺少下列字符，以“⟦U+码位⟧”（其 Unicode 码位）代替："
+                     f"{codes}。DOCX 文件中为原字符。",
+                     f"Note: the font of this PDF lacks these characters, drawn as "
+                     f"\"⟦U+code point⟧\" (their Unicode code points): {codes}. The DOCX file "
+                     "holds the characters themselves."),), "missing")
+
+
+def _pdf_bytes(blocks: Sequence[object], day: Date) -> bytes:
     from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
 
     from forensics import __version__
@@ -882,6 +1038,9 @@ def _pdf_bytes(blocks: Sequence[object]) -> bytes:
     data = b""
     with _DRAWING:
         metrics = _Metrics(fonts)
+        note = _glyph_note(blocks, metrics)
+        if note is not None:
+            blocks = (*blocks, note)
         for _ in range(3):  # the second pass prints the page count the first found
             kit = _flowables(True, {})
             zh = _Writer("zh", metrics, {})
@@ -896,6 +1055,9 @@ def _pdf_bytes(blocks: Sequence[object]) -> bytes:
             shown = total
 
             def decorate(canv: Any, doc: Any, shown: int = shown) -> None:
+                # the notice's date, not reportlab's invariant 2000-01-01 (a date only: the
+                # day is all the notice states)
+                canv.setDateFormatter(lambda *_: f"D:{day:%Y%m%d}")
                 canv.saveState()
                 canv.setFont(fonts.sans, 8)
                 canv.setFillColorRGB(*_GREY)
@@ -944,6 +1106,9 @@ class NoticeReport:
     warnings: tuple[str, ...]
     forced: bool
     entry_seq: int
+    #: True when ``out`` already held these very files, written and logged before (``entry_seq``
+    #: is that entry): nothing was written or logged again.
+    existing: bool = False
 
     @property
     def ok(self) -> bool:
@@ -956,13 +1121,16 @@ class NoticeReport:
                 "platform": self.platform, "urls": list(self.urls),
                 "measures": list(self.measures), "evidence_ids": list(self.evidence_ids),
                 "date": self.date, "warnings": list(self.warnings), "forced": self.forced,
-                "logged_as": self.entry_seq}
+                "logged_as": self.entry_seq, "existing": self.existing}
 
     def __str__(self) -> str:
         lines = [f"{self.sha256[n]}  {p}" for n, p in sorted(self.files.items())]
         lines.append(f"notice to {self.platform} dated {self.date}: {len(self.urls)} URL(s), "
                      f"evidence {', '.join(self.evidence_ids) or 'none'}; measures "
-                     f"{', '.join(self.measures)}; logged as custody entry {self.entry_seq}")
+                     f"{', '.join(self.measures)}; "
+                     + (f"already written and logged as custody entry {self.entry_seq}: "
+                        "nothing written again" if self.existing
+                        else f"logged as custody entry {self.entry_seq}"))
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -982,11 +1150,37 @@ def _day(date: Date | str | None, zone: str) -> Date:
     if isinstance(date, datetime):
         raise NoticeError(None, "give the notice's date as a date (YYYY-MM-DD), not a time")
     if isinstance(date, Date):
-        return date
-    try:
-        return Date.fromisoformat(str(date).strip())
-    except ValueError:
-        raise NoticeError(None, f"the date {date!r} is not a date in the form YYYY-MM-DD") from None
+        day = date
+    else:
+        try:
+            day = Date.fromisoformat(str(date).strip())
+        except ValueError:
+            raise NoticeError(None, f"the date {date!r} is not a date in the form YYYY-MM-DD"
+                              ) from None
+    if not 1980 <= day.year <= 2107:  # what a DOCX (a ZIP package) can date its parts with
+        raise NoticeError(None, f"the date {day.isoformat()} is not a date a notice can bear "
+                                "(years 1980-2107)")
+    return day
+
+
+def _out_folder(case: Case, out: Path) -> Path:
+    """``out`` checked before anything is made: a folder (or none yet), outside the case folder
+    except under its ``reports/`` (as for the appendix: files among the evidence would be
+    unexplained there)."""
+    from forensics.case import REPORTS_DIR
+    from forensics.store import STORE_DIR
+
+    if out.exists() and not out.is_dir():
+        raise NoticeError(out, "is a file, not a folder: name a folder for the notice (--out)")
+    root = case.root.resolve()
+    where = out.resolve()
+    if where.is_relative_to((case.root / STORE_DIR).resolve()):
+        raise NoticeError(out, "inside the case's evidence store: write the notice elsewhere")
+    if (where == root or root in where.parents) and \
+            where.relative_to(root).parts[:1] != (REPORTS_DIR,):
+        raise NoticeError(out, f"inside the case folder {root}: write the notice outside it, or "
+                               f"under {root / REPORTS_DIR}")
+    return out
 
 
 def _measures(measures: Iterable[str]) -> tuple[str, ...]:
@@ -1021,7 +1215,9 @@ def write_notice(case: Case, *, platform: str, urls: Sequence[str], identity: Pa
     measures : sequence of str
         Keys of :data:`MEASURES`: ``delete``, ``block``, ``disconnect``, ``preserve``.
     out : path-like
-        Folder to write into (created if missing; never inside the case's store).
+        Folder to write into (created if missing): outside the case, or under its ``reports/``.
+        A ``notice.docx`` or ``notice.pdf`` already there is never replaced; the very same
+        notice written and logged there before is reported (``existing``), not logged again.
     evidence_ids : sequence of str, optional
         The items to attach; by default those whose intake URL or parsed records name one of the
         URLs, with the items extracted from them.
@@ -1038,14 +1234,15 @@ def write_notice(case: Case, *, platform: str, urls: Sequence[str], identity: Pa
     Raises
     ------
     NoticeError
-        Bad options or identity file, or no URL with evidence (without ``force``).
+        Bad options or identity file, no URL with evidence (without ``force``), ``out`` inside
+        the case or holding another notice.
     IntegrityError
         A stored original no longer matches its SHA-256 (nothing is written).
+    SourceError
+        A stored original is missing or cannot be opened (nothing is written).
     """
     from forensics.custody import Action, EntryDraft
     from forensics.durable import atomic_write
-    from forensics.store import STORE_DIR
-
     if not isinstance(platform, str) or not platform.strip():
         raise NoticeError(None, "name the platform the notice is addressed to (--platform)")
     platform = platform.strip()
@@ -1060,38 +1257,68 @@ def write_notice(case: Case, *, platform: str, urls: Sequence[str], identity: Pa
     chosen_measures = _measures(measures)
     ident = read_identity(identity)
     day = _day(date, case.metadata.timezone)
-    out = Path(out)
-    if out.resolve().is_relative_to((case.root / STORE_DIR).resolve()):
-        raise NoticeError(out, "inside the case's evidence store: write the notice elsewhere")
+    out = _out_folder(case, Path(out))
 
     by_url = _evidence_by_url(case, wanted)
-    warnings = tuple(
-        f"{url}: the case holds no evidence for this address (no item's intake URL and no "
-        "parsed record names it); a wrongful notice makes its sender liable (民法典 art. 1195 "
-        "para. 3)" for n, url in wanted.items() if not by_url[n])
-    if len(warnings) == len(wanted) and not force:
+    bare = [url for n, url in wanted.items() if not by_url[n]]
+    if len(bare) == len(wanted) and not force:
         raise NoticeError(None, "no URL of the notice has evidence in the case: "
                           + "; ".join(wanted.values()) + ". Bring the captures in first "
                           "(forensics add --url ...), or write it anyway with force")
+    forced = bool(force and len(bare) == len(wanted))
     if evidence_ids is not None:
         items = [case.item(e) for e in dict.fromkeys(evidence_ids)]
         items.sort(key=lambda it: case.items.index(it))
     else:
         items = _with_children(case, {e for ids in by_url.values() for e in ids})
+    attached = {it.evidence_id for it in items}
+    url_ids = {n: [e for e in ids if e in attached] for n, ids in by_url.items()}
+    warnings = tuple(
+        f"{url}: the case holds no evidence for this address (no item's intake URL and no "
+        "parsed record names it); a wrongful notice makes its sender liable (民法典 art. 1195 "
+        "para. 3)" if not by_url[n] else
+        f"{url}: the case's evidence for this address ({', '.join(by_url[n])}) is not attached "
+        "to the notice (--evidence): the notice names it without its evidence"
+        for n, url in wanted.items() if not url_ids[n])
     rows = []
     for it in items:
         png, frame_at, missing, detail = _thumbnail(case, it)
         rows.append(_Row(it.evidence_id, _capped(it.name), it.digests.sha256,
                          _capped(it.facts.captured_at or ""), png, frame_at, missing,
-                         _capped(detail)))
+                         _capped(detail), _zone_status(case, it)))
+    tz = ZoneInfo(case.metadata.timezone)
+    today = datetime.now(tz).date()
+    later = [it.evidence_id for it in items
+             if (t := _captured_time(case, it)) is not None and t.earliest.astimezone(tz).date()
+             > day]
+    warnings += ((f"the notice is dated {day.isoformat()}, after today ({today.isoformat()} in "
+                  f"{case.metadata.timezone}): check --date",) if day > today else ())
+    warnings += ((f"the notice is dated {day.isoformat()}, before evidence {', '.join(later)} "
+                  "was captured (as stated): check --date",) if later else ())
     publishers = tuple(dict.fromkeys(
         f"{it.facts.publisher}（{it.facts.publisher_id}）" if it.facts.publisher and
         it.facts.publisher_id else (it.facts.publisher or it.facts.publisher_id or "")
         for it in items if it.facts.publisher or it.facts.publisher_id))
-    blocks = _content(platform, list(wanted.values()), [by_url[n] for n in wanted], ident,
+    blocks = _content(platform, list(wanted.values()), [url_ids[n] for n in wanted], ident,
                       chosen_measures, rows, publishers, day)
     head = case.head
-    payloads = {DOCX_NAME: _docx_bytes(blocks, day), PDF_NAME: _pdf_bytes(blocks)}
+    payloads = {DOCX_NAME: _docx_bytes(blocks, day), PDF_NAME: _pdf_bytes(blocks, day)}
+    digests = {name: hashlib.sha256(data).hexdigest() for name, data in payloads.items()}
+    ids = tuple(it.evidence_id for it in items)
+    there = [n for n in payloads if (out / n).exists()]
+    if there:
+        if len(there) < len(payloads) or any(
+                not (out / n).is_file() or _file_sha256(out / n) != digests[n] for n in there):
+            raise NoticeError(out, f"already holds {' and '.join(there)} of another notice; a "
+                                   "notice once written may have been sent, so it is never "
+                                   "replaced: write into a new folder")
+        prior = [e for e in _notice_entries(case, "written")
+                 if e.details.get("files") == digests
+                 and e.details.get("out") == str(out.resolve())]
+        if prior:  # the same notice, written and logged before: nothing to write or log
+            return NoticeReport(out, {n: out / n for n in payloads}, digests, platform,
+                                tuple(wanted.values()), chosen_measures, ids, day.isoformat(),
+                                warnings, forced, prior[-1].seq, existing=True)
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name, data in payloads.items():
@@ -1100,8 +1327,6 @@ def write_notice(case: Case, *, platform: str, urls: Sequence[str], identity: Pa
         from forensics.errors import StorageError
 
         raise StorageError(out, exc.strerror or str(exc)) from None
-    digests = {name: hashlib.sha256(data).hexdigest() for name, data in payloads.items()}
-    ids = tuple(it.evidence_id for it in items)
     (entry,) = case.record([EntryDraft(Action.NOTICE, evidence=tuple(it.ref for it in items),
                                        details={
         "kind": "written",
@@ -1111,12 +1336,12 @@ def write_notice(case: Case, *, platform: str, urls: Sequence[str], identity: Pa
         "out": str(out.resolve()), "files": digests,
         "thumbnails": {r.evidence_id: r.png_sha256 for r in rows if r.png},
         "identity_sha256": ident.sha256, "agent": ident.agent is not None,
-        "warnings": list(warnings), "forced": bool(force and len(warnings) == len(wanted)),
+        "warnings": list(warnings), "forced": forced,
         "made_from_head": {"seq": head.seq, "entry_sha256": head.entry_sha256} if head else None,
     })])
     return NoticeReport(out, {n: out / n for n in payloads}, digests, platform,
                         tuple(wanted.values()), chosen_measures, ids, day.isoformat(), warnings,
-                        bool(force and len(warnings) == len(wanted)), entry.seq)
+                        forced, entry.seq)
 
 
 # --- sending and answers -------------------------------------------------------------------------
@@ -1160,6 +1385,20 @@ def _when(case: Case, at: str, source: str) -> TimeValue:
         return parse_time(at, zone=case.metadata.timezone, source=source)
     except ValueError as exc:
         raise NoticeError(None, f"the time {at!r} cannot be read ({exc})") from None
+
+
+def _utc(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _earliest(entry: Entry) -> datetime | None:
+    """The earliest time of a logged sending (its first timeline row), or None."""
+    events = entry.details.get("events") or ()
+    try:
+        t = datetime.fromisoformat(str(events[0]["earliest"]))
+    except (IndexError, KeyError, TypeError, ValueError):
+        return None
+    return t if t.tzinfo is not None else None
 
 
 def _notice_entries(case: Case, kind: str) -> list[Entry]:
@@ -1243,6 +1482,11 @@ def notice_sent(case: Case, notice: Path | str, *, channel: str, at: str,
                             f"(signed or changed after writing?); brought in as {it.evidence_id}")
     urls = [str(u) for u in entry.details.get("urls") or ()] if entry is not None else []
     platform = str(entry.details.get("platform") or "") if entry is not None else ""
+    dated = str(entry.details.get("date") or "") if entry is not None else ""
+    local = when.latest.astimezone(ZoneInfo(case.metadata.timezone)).date()
+    if dated and local.isoformat() < dated:
+        warnings.append(f"sent at {at!r} ({local.isoformat()} in {case.metadata.timezone}), "
+                        f"before the notice is dated {dated}: check --at or the notice's date")
     if brought:
         origin_id, origin_sha = brought[0].evidence_id, brought[0].digests.sha256
     else:
@@ -1290,6 +1534,11 @@ def notice_reply(case: Case, *, at: str, text: str = "", file: Path | str | None
         raise NoticeError(None, "no notice was logged as sent in this case; log the sending "
                                 "first (forensics notice sent CASE NOTICE --channel ... --at ...)")
     last = sent[-1]
+    warnings: list[str] = []
+    sent_at = _earliest(last)
+    if sent_at is not None and when.latest < sent_at:
+        warnings.append(f"the answer at {at!r} ({_utc(when.latest)}) is before the notice was "
+                        f"sent ({_utc(sent_at)}, custody entry {last.seq}): check --at")
     item = None
     if file is not None:
         path = Path(file)
@@ -1309,9 +1558,11 @@ def notice_reply(case: Case, *, at: str, text: str = "", file: Path | str | None
     (logged,) = case.record([EntryDraft(Action.NOTICE, evidence=refs, details={
         "kind": kind, "what": description, "at": at, "text": text, "platform": platform,
         "urls": urls, "sent_seq": last.seq, "notice_seq": last.details.get("notice_seq"),
-        "file": item.evidence_id if item is not None else None, "events": events,
+        "file": item.evidence_id if item is not None else None, "warnings": warnings,
+        "events": events,
     })])
     notice_seq = last.details.get("notice_seq")
     return NoticeLogged(kind, logged.seq, notice_seq if isinstance(notice_seq, int) else None,
                         at, str(events[0]["earliest"]), when.zone.value,
-                        (item.evidence_id,) if item is not None else (), len(events))
+                        (item.evidence_id,) if item is not None else (), len(events),
+                        tuple(warnings))

@@ -124,3 +124,16 @@ def test_the_issue_form_writes_with_several_urls_in_one_value(case: Path):
     assert out["urls"] == [POST, other] and out["evidence_ids"] == ["E0001"]
     assert "warning: https://m.weibo.cn/detail/1" in result.stderr
     assert run("notice", "--help").exit_code == 0
+
+
+def test_a_reply_before_the_sending_warns_and_exits_1(case: Path):
+    assert write(case, "--url", POST).exit_code == 0
+    sent = run("notice", "sent", case, case.parent / "out", "--channel", "微博侵权投诉页面",
+               "--at", "2026-11-25T10:00:00+08:00")
+    assert sent.exit_code == 0, sent.output
+    early = run("notice", "reply", case, "--at", "2026-11-24T09:00:00+08:00", "--text", "收到")
+    assert early.exit_code == 1, early.output
+    assert "warning:" in early.stderr
+    on_time = run("notice", "reply", case, "--at", "2026-11-26T09:00:00+08:00", "--text", "已删除",
+                  "--kind", "action-taken")
+    assert on_time.exit_code == 0, on_time.output

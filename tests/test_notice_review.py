@@ -22,6 +22,7 @@ from forensics.errors import NoticeError, SourceError
 from forensics.intake import IntakeFacts
 from forensics.notebooks import copy_sample_case
 from forensics.notice import normalize_url, notice_reply, notice_sent, read_identity, write_notice
+from tests.test_notice import _docx_text, _pdf_text
 
 POST = "https://weibo.com/7301122334/5091873346521078"
 OTHER = "https://weibo.com/7301122334/5012264409187733"
@@ -40,18 +41,6 @@ def _png(color: str = "red", size: tuple[int, int] = (100, 200)) -> bytes:
     return buf.getvalue()
 
 
-def _docx_text(path: Path) -> str:
-    d = docx.Document(str(path))
-    parts = [p.text for p in d.paragraphs]
-    for t in d.tables:
-        for row in t.rows:
-            parts += [c.text for c in row.cells]
-    return "\n".join(parts)
-
-
-def _pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, check=True,
-                          text=True).stdout
 
 
 @pytest.fixture

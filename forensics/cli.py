@@ -996,6 +996,20 @@ def timestamp_import(case: Path, token: Path, ca_files: Sequence[Path],
         sys.exit(1)
 
 
+def _emit_with_warnings(result: object, as_json: bool) -> None:
+    """Print a notice result (JSON or text), its warnings on stderr, and exit 1 when it has
+    any (the documented exit code of `forensics notice ...` for a result logged with a warning)."""
+    if as_json:
+        _emit_json(result.to_json())  # type: ignore[attr-defined]
+    else:
+        click.echo(str(result))
+    warnings = tuple(getattr(result, "warnings", ()))
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
+    if warnings:
+        sys.exit(1)
+
+
 class _NoticeGroup(_Group):
     """``forensics notice CASE ...`` writes the notice (the form the issue names); ``sent``
     and ``reply`` are subcommands.  A first word that is no subcommand means ``write``."""
@@ -1067,14 +1081,7 @@ def notice_write(case: Path, platform: str, urls: tuple[str, ...], identity: Pat
                           identity=identity,
                           measures=[m for m in measures.split(",") if m.strip()], out=out,
                           evidence_ids=list(evidence_ids) or None, date=day, force=force)
-    if as_json:
-        _emit_json(report.to_json())
-    else:
-        click.echo(str(report))
-    for w in report.warnings:
-        click.echo(f"warning: {w}", err=True)
-    if report.warnings:
-        sys.exit(1)
+    _emit_with_warnings(report, as_json)
 
 
 @notice.command("sent", epilog="Examples:\n\n"
@@ -1100,12 +1107,7 @@ def notice_sent_cmd(case: Path, notice_path: Path, channel: str, at: str, recipi
 
     c = _open_case(str(case))
     logged = notice_sent(c, notice_path, channel=channel, at=at, recipient=recipient)
-    if as_json:
-        _emit_json(logged.to_json())
-    else:
-        click.echo(str(logged))
-    if logged.warnings:
-        sys.exit(1)
+    _emit_with_warnings(logged, as_json)
 
 
 @notice.command("reply", epilog="Examples:\n\n"
@@ -1132,14 +1134,7 @@ def notice_reply_cmd(case: Path, at: str, kind: str, file: Path | None, text: st
 
     c = _open_case(str(case))
     logged = notice_reply(c, at=at, text=text, file=file, kind=kind)
-    if as_json:
-        _emit_json(logged.to_json())
-    else:
-        click.echo(str(logged))
-    for w in logged.warnings:
-        click.echo(f"warning: {w}", err=True)
-    if logged.warnings:
-        sys.exit(1)
+    _emit_with_warnings(logged, as_json)
 
 
 @cli.command("export", epilog="Examples:\n\n"

@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_timeline.py
 	$(BIN)/python benchmarks/bench_spread.py
 	$(BIN)/python benchmarks/bench_appendix.py
+	$(BIN)/python benchmarks/bench_screens.py
 
 fuzz: $(STAMP)
 	$(BIN)/python fuzz/fuzz_parsers.py

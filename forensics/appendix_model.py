@@ -974,6 +974,7 @@ def _exhibits(case: Case, order: list[tuple[str, str]], artifacts: pd.DataFrame,
     if not artifacts.empty:
         media = {str(r["evidence_id"]): _s(r.get("media_type")) for _, r in artifacts.iterrows()}
     by_item = _record_lines(records)
+    shows = _screen_calls(case)
     parts: list[Block] = []
     for seq, eid in order:
         it = case.item(eid)
@@ -982,7 +983,7 @@ def _exhibits(case: Case, order: list[tuple[str, str]], artifacts: pd.DataFrame,
         captured = it.facts.captured_at or Say("未说明", "not stated")
         caption = ((Say("证据编号", "evidence number"), f" {eid} · SHA-256 ",
                     Mark(it.digests.sha256, "hash")),
-                   (Say("取证时间", "capture time"), "：", captured))
+                   (Say("取证时间", "capture time"), "：", captured), *shows.get(eid, ()))
         body: tuple[Block, ...] = ()
         looks_image = mt.startswith("image/") or ext in _IMAGE_EXT or ext in _WEB_IMAGE_EXT
         data = None
@@ -1003,6 +1004,34 @@ def _exhibits(case: Case, order: list[tuple[str, str]], artifacts: pd.DataFrame,
     if not parts:
         parts.append(Para((Say("本案没有证据。", "The case holds no items."),)))
     return tuple(parts)
+
+
+_ASPECT_SAY = {"content": Say("内容", "content"), "publisher": Say("发布者", "publisher"),
+               "publish_time": Say("发布时间", "publish time"), "url": Say("网址", "URL")}
+_CALL_SAY = {"shown": Say("显示", "shown"), "not shown": Say("未显示", "not shown"),
+             "unsure": Say("不确定", "unsure")}
+
+
+def _screen_calls(case: Case) -> dict[str, tuple[Span, ...]]:
+    """Per capture, the caption lines saying what it shows (``forensics screens``: the kept OCR
+    readings and the key phrases last logged; OCR is never run here)."""
+    from forensics.screens import ASPECTS
+
+    out: dict[str, tuple[Span, ...]] = {}
+    report = case.screens(run=False, record=False, progress=False)
+    for c in report.checks:
+        line: list[str | Say | Mark] = [Say("画面显示（文字识别）", "shown on the capture (OCR)"), "："]
+        for i, a in enumerate(ASPECTS):
+            e = getattr(c, a)
+            at = f" @{e.at:g}s" if e.at is not None and c.kind == "recording" else ""
+            line += [*((" · ",) if i else ()), _ASPECT_SAY[a], " ",
+                     Mark(_CALL_SAY[e.call.value], "bold"), at]
+        lines: list[Span] = [tuple(line)]
+        if c.status_bar_check.startswith("differs"):
+            lines.append((Say("状态栏时间", "status-bar clock"), f" {c.status_bar} ",
+                          Say("与所述取证时间不符", "differs from the stated capture time")))
+        out[c.evidence_id] = tuple(lines)
+    return out
 
 
 def _exhibit_content(case: Case, it: Item, data: bytes | None, looks_image: bool, mt: str,
@@ -1331,6 +1360,15 @@ _METHOD = (
      "Every time names its source, precision and zone status (explicit, assumed or unknown); "
      "relative times (such as “昨天 14:02”) are resolved against the capture time and given "
      "as intervals."),
+    ("截图内容识别", "Reading the screenshots",
+     "截图与录屏（每秒一帧）经离线文字识别（RapidOCR，PP-OCRv4 中英文模型）读取，判断每件是否显示"
+     "侵权内容（专家给出的关键语句）、发布者、发布时间与网址，并核对状态栏时间；识别结果作为派生"
+     "数据保存，不改变原件。",
+     "Screenshots and recordings (a frame a second) are read by offline OCR (RapidOCR, PP-OCRv4 "
+     "Chinese and English models) to tell whether each shows the content (the key phrases the "
+     "expert gave), the publisher, the publish time and the address, and to check the "
+     "status-bar clock; the readings are kept as derived data and the originals are not "
+     "changed."),
     ("交叉核对", "Cross-checks",
      "软件比较同一证据或相关证据中的不同时间，超出容差的差异列为推断性的发现。",
      "The software compares the times of an item and of related items; differences beyond the "
@@ -1354,6 +1392,14 @@ _LIMITS = (
      "平台导出或页面可能只显示部分转发；显示的计数可能为约数（如“1.2万”）。",
      "A platform export or page may show only part of the reposts; displayed counts may be "
      "rounded (such as “1.2万”)."),
+    ("文字识别", "OCR",
+     "文字识别可能误读小字、灰色字、录屏中滚动时模糊的画面和压缩严重的图片；相近的读法判为“不确定”"
+     "而非“未显示”，所识别的文字附在判断旁，供对照原图。“显示”只说明截图上有这些文字，不说明截图"
+     "未被编辑。",
+     "OCR can misread small or grey text, blurred frames of a scrolling recording and heavily "
+     "compressed images; near readings are called “unsure”, not “not shown”, and the text read "
+     "is given beside each call to compare with the image. “Shown” means the text is on the "
+     "capture, not that the capture was not edited."),
     ("解析限制", "Parser limits", "未能解析的文件只记录其哈希值；解析警告见软件输出。",
      "Files no parser reads are recorded by their digests only; parse warnings are in the "
      "software's output."),

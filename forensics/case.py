@@ -50,6 +50,7 @@ from forensics.custody import (
     Entry,
     EntryDraft,
     EvidenceRef,
+    JSONValue,
     split_line,
 )
 from forensics.digests import DigestSet
@@ -216,6 +217,10 @@ class _State:
         #: Time events stated by entries of :data:`~forensics.custody.EVENT_ACTIONS`, with the
         #: sequence number of the entry (``details["events"]``).
         self.logged_events: list[tuple[int, Mapping[str, object]]] = []
+        #: Evidence number -> the result of its latest logged OCR reading (forensics.ocr).
+        self.ocr: dict[str, Mapping[str, object]] = {}
+        #: The latest ``screens`` entry (forensics.screens): the key phrases and the calls.
+        self.screens: Entry | None = None
 
     def apply(self, e: Entry) -> None:
         self.head = e
@@ -262,16 +267,19 @@ class _State:
             self.anchors.append(e)
         if e.action == Action.ATTEST:
             self.attestations.append(e)
+        if e.action == Action.SCREENS:
+            self.screens = e
         if e.action in EVENT_ACTIONS:
             events = e.details.get("events")
             if isinstance(events, list | tuple):
                 self.logged_events.extend((e.seq, ev) for ev in events if isinstance(ev, Mapping))
-        if e.action == Action.PARSE:
+        if e.action in (Action.PARSE, Action.OCR):
+            kept = self.parses if e.action == Action.PARSE else self.ocr
             results = e.details.get("results")
             if isinstance(results, list | tuple):
                 for r in results:
                     if isinstance(r, Mapping) and isinstance(r.get("id"), str):
-                        self.parses[str(r["id"])] = r
+                        kept[str(r["id"])] = r
 
     @property
     def next_number(self) -> int:
@@ -670,6 +678,42 @@ class Case:
                 raise InputError("name at least one evidence number (E0001, ...)")
             return self.record(drafts) if drafts else ()
 
+    def screens(self, *, phrases: Sequence[str] | Path | str | None = None,
+                evidence_ids: Sequence[str] | None = None, progress: bool | None = None,
+                record: bool | None = None, run: bool = True):  # -> forensics.screens.ScreenReport
+        """Which of content, publisher, publish time and URL each screenshot and recording
+        shows, read by OCR: see :func:`forensics.screens.check_screens`."""
+        from forensics.artifacts import _writable
+        from forensics.screens import ASPECTS, check_screens
+
+        if phrases is None or (not isinstance(phrases, str | Path) and not list(phrases)):
+            phrases = self.key_phrases
+        if record is None:
+            record = _writable(self)
+        report = check_screens(self, phrases=phrases, evidence_ids=evidence_ids,
+                               progress=progress, record=record, run=run)
+        if record and run and report.checks:
+            checks: list[JSONValue] = [
+                {"id": c.evidence_id, **{a: getattr(c, a).call.value for a in ASPECTS},
+                 "status_bar": c.status_bar or None,
+                 "status_bar_check": c.status_bar_check or None,
+                 "error": c.error or None, "ocr_sha256": c.ocr_sha256 or None}
+                for c in report.checks]
+            self.record([EntryDraft(Action.SCREENS,
+                                    tuple(self.item(c.evidence_id).ref for c in report.checks),
+                                    {"phrases": list(report.phrases), "checks": checks,
+                                     "problems": report.problems})])
+        return report
+
+    @property
+    def key_phrases(self) -> tuple[str, ...]:
+        """The key phrases (defamatory statements) of the latest ``screens`` run logged: what
+        :meth:`screens` looks for when given none."""
+        self.refresh()
+        e = self._state.screens
+        got = e.details.get("phrases") if e is not None else None
+        return tuple(str(p) for p in got) if isinstance(got, list | tuple) else ()
+
     def spread(self, *, progress: bool | None = None, record: bool | None = None,
                **params: object):  # -> forensics.spread.SpreadAnalysis
         """Who reposted what, from the case's repost lists and the posts its captures show:
@@ -689,8 +733,13 @@ class Case:
         table = repost_table(reposts, events, captured)
         seen = seen_posts(posts) + captured_posts(
             table["post_id"].unique(), self.items, zone=self.metadata.timezone)
-        return analyze(table, seen=seen, displayed=displayed_counts(posts, captured),
-                       progress=progress, **params)  # type: ignore[arg-type]
+        # counts read from screenshots by `forensics screens` (kept readings only: the spread
+        # analysis never starts the OCR engine)
+        from forensics.screens import screen_counts
+
+        shown = displayed_counts(posts, captured) + screen_counts(self, table["post_id"].unique())
+        return analyze(table, seen=seen, displayed=shown, progress=progress,
+                       **params)  # type: ignore[arg-type]
 
     def repost_graph(self, *, level: str = "account", post_id: str | None = None,
                      progress: bool | None = None, **params: object):  # -> networkx graph

@@ -586,6 +586,76 @@ def timeline(case: Path, fmt: str, out: Path | None, figure: Path | None,
         click.echo(f"{len(df)} events written to {out}", err=True)
 
 
+@cli.command(epilog="Examples:\n\n  forensics screens CASE --phrases phrases.txt\n\n"
+             "  forensics screens CASE --phrases phrases.txt --json\n\n"
+             "  forensics screens CASE --evidence E0010 --evidence E0015\n\n"
+             "phrases.txt: the defamatory statements, one per line (UTF-8; # starts a comment).")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.option("--phrases", "phrases_file", type=click.Path(path_type=Path),
+              help="Key phrases to look for (the defamatory statements), one per line. Default: "
+                   "those of the last logged run; with none, the content is called 'unsure'.")
+@click.option("--evidence", "evidence_ids", multiple=True,
+              help="Only these captures (repeatable). Default: every screenshot, photo and "
+                   "recording of the case.")
+@click.option("--json", "as_json", is_flag=True,
+              help="A JSON array, one object per capture: evidence_id; content, publisher, "
+                   "publish_time, url (each exactly 'shown', 'not shown' or 'unsure'); texts "
+                   "and first_seen (per aspect); phrases, times, counts, status_bar, warnings.")
+@click.option("--no-record", is_flag=True,
+              help="Only read: run OCR in memory where no reading is kept; write and log "
+                   "nothing (a backup, read-only media).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: terminals).")
+def screens(case: Path, phrases_file: Path | None, evidence_ids: Sequence[str], as_json: bool,
+            no_record: bool, progress: bool | None) -> None:
+    """Which of content, publisher, publish time and URL each capture shows (OCR, offline).
+
+    Every screenshot, photo and screen recording is read by OCR (recordings: a frame a second);
+    the readings are kept as derived data named by the digest of the capture and logged
+    (action "ocr"), so a second run reads nothing again.  What to look for comes from each
+    item's intake facts (publisher, publisher-id, displayed-time, url) and the key phrases.
+
+    Exit 1 when a capture does not show all four (or a status-bar clock disagrees with the
+    capture time, or a capture cannot be read), 0 when every capture shows all four.
+    """
+    from forensics.attest import _shown
+    from forensics.screens import ASPECTS, read_phrases
+
+    phrases = read_phrases(phrases_file) if phrases_file is not None else ()
+    c = _open_case(str(case))
+    report = c.screens(phrases=phrases, evidence_ids=list(evidence_ids) or None,
+                       progress=progress, record=False if no_record else None)
+    if as_json:
+        _emit_json(report.to_json())
+    else:
+        for chk in report.checks:
+            click.echo(f"{chk.evidence_id}  {chk.kind:<9} {_shown(chk.name)}")
+            for a in ASPECTS:
+                e = getattr(chk, a)
+                at = f" (first at {e.at:g} s)" if e.at is not None and chk.kind == "recording" else ""
+                text = f": {_shown('; '.join(e.texts))}" if e.texts else ""
+                click.echo(f"    {a.replace('_', ' '):<13} {e.call.value}{at}{text}")
+                if e.call.value != "shown":
+                    click.echo(f"    {'':<13} {e.why}")
+            if chk.status_bar:
+                click.echo(f"    status bar    {chk.status_bar}: {chk.status_bar_check}")
+            if chk.counts:
+                click.echo(f"    counts shown  {_shown('; '.join(n.shown for n in chk.counts))}")
+            for w in chk.warnings:
+                click.echo(f"    warning: {w}")
+            if chk.error:
+                click.echo(f"    cannot be read: {chk.error}")
+        if not phrases and report.phrases:
+            note = f"; key phrases as last logged: {', '.join(report.phrases)}"
+        elif not report.phrases:
+            note = "; give --phrases FILE to check the content"
+        else:
+            note = ""
+        click.echo(f"{len(report.checks)} captures, {report.problems} with something to look "
+                   f"at{note}", err=True)
+    if report.problems:
+        sys.exit(1)
+
+
 @cli.command(epilog="Examples:\n\n  forensics findings CASE\n\n  forensics findings CASE --json")
 @click.argument("case", type=click.Path(path_type=Path))
 @click.option("--tolerance", type=float, default=120.0, show_default=True,

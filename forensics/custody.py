@@ -129,6 +129,12 @@ class Action(StrEnum):
     #: A platform notice under 民法典 art. 1195 was written, sent, or answered
     #: (forensics.notice).
     NOTICE = "notice"
+    #: Screenshots and recordings were read by OCR; the readings are derived files named by
+    #: digest (forensics.ocr).
+    OCR = "ocr"
+    #: What each screenshot and recording shows (content, publisher, publish time, URL), with
+    #: the key phrases looked for (forensics.screens).
+    SCREENS = "screens"
 
 #: Actions whose entries may carry ``details["events"]``: time events the entry states, each an
 #: :meth:`forensics.records.Event.to_row` mapping, shown in the case's timeline (a notarization,

@@ -31,6 +31,7 @@ __all__ = [
     "NotACaseError",
     "NotebookError",
     "NoticeError",
+    "OcrError",
     "RegistryError",
     "SourceError",
     "StorageError",
@@ -213,3 +214,16 @@ class NoticeError(InputError):
         if key is not None:
             where += f", key {key!r}"
         super().__init__(f"{where}: {message}")
+
+
+class OcrError(InputError):
+    """A screenshot or recording whose pixels cannot be read (``forensics screens``): a file
+    that cannot be opened or decoded, one too large to decode, a recording without video, or a
+    key-phrase file that cannot be read.  ``path`` names the file, ``message`` what is wrong.
+    In a run over a whole case such a capture is reported (calls ``unsure``) and the run goes
+    on; a single-file call raises it (exit 2)."""
+
+    def __init__(self, path: Path | str | None, message: str) -> None:
+        self.path = Path(path) if path is not None else None
+        self.message = message
+        super().__init__(f"{self.path}: {message}" if self.path is not None else message)

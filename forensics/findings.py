@@ -72,6 +72,11 @@ before it by more than :data:`MAIL_QUEUE_ALLOWANCE`)
     material the case does not hold.
 ``attested-digest-unchecked`` (low)
     An outside statement lists a digest in an algorithm this machine cannot compute.
+``status-bar-clock-differs`` (medium)
+    The phone's status-bar clock, read from the pixels of a screenshot or the first frame of a
+    recording by ``forensics screens`` (kept OCR readings only), differs from the capture time
+    stated at intake by more than :data:`forensics.screens.CLOCK_SLACK`: a retouched status
+    bar, a capture time entered wrongly, or a phone in another zone.
 
 Findings are ordered by severity, then kind, then evidence numbers (deterministic).
 
@@ -105,7 +110,7 @@ from enum import StrEnum
 from html import escape
 from typing import TYPE_CHECKING, NamedTuple
 
-from forensics.timestamps import Precision, TimeValue, Zone, format_utc, parse_exif
+from forensics.timestamps import Precision, TimeValue, Zone, format_utc, parse_exif, zone_for
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -157,6 +162,7 @@ KINDS: Mapping[str, tuple[str, str]] = {
     "attested-digest-mismatch": ("外部证明的哈希值与所持文件不符", "Attested digest mismatch"),
     "attested-file-missing": ("外部证明所列文件不在案中", "Attested file missing"),
     "attested-digest-unchecked": ("外部证明的哈希算法无法核对", "Attested digest unchecked"),
+    "status-bar-clock-differs": ("状态栏时间与取证时间不符", "Status-bar clock differs"),
 }
 
 _KIND_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -1734,10 +1740,45 @@ def find(case: Case, *, tolerance: timedelta | float = DEFAULT_TOLERANCE,
     frames = [f for f in (events, intake) if not f.empty]
     frame = pd.concat(frames, ignore_index=True) if frames else intake
     report = findings_from_frames(frame, artifacts, tolerance=tolerance)
-    attested = attestation_findings(case)
-    if attested:
-        report = FindingsReport((*report.findings, *attested), report.tolerance)
+    extra = [*attestation_findings(case), *status_bar_findings(case)]
+    if extra:
+        report = FindingsReport((*report.findings, *extra), report.tolerance)
     return report
+
+
+def status_bar_findings(case: Case) -> list[Finding]:
+    """The ``status-bar-clock-differs`` findings, from the kept OCR readings of the case's
+    screenshots and recordings (never running OCR: ``forensics screens`` reads them)."""
+    from forensics.screens import check_screens
+
+    out = []
+    report = check_screens(case, run=False, record=False, progress=False)
+    zone = case.metadata.timezone or "Asia/Shanghai"
+    for c in report.checks:
+        if not c.status_bar_check.startswith("differs") or not c.captured_at:
+            continue
+        cap = datetime.fromisoformat(c.captured_at.replace("Z", "+00:00"))
+        local = cap.astimezone(zone_for(zone))
+        h, m = (int(x) for x in c.status_bar.split(":"))
+        shown = local.replace(hour=h, minute=m, second=0, microsecond=0)
+        shown = min((shown + timedelta(days=d) for d in (-1, 0, 1)),
+                    key=lambda x: abs(x - local))
+        gap = shown - local  # + : the clock shows a later time than the capture
+        span_zh, span_en = _span(abs(gap))
+        side_zh, side_en = ("晚", "later") if gap > timedelta(0) else ("早", "earlier")
+        it = case.item(c.evidence_id)
+        out.append(Finding(
+            "status-bar-clock-differs", Severity.MEDIUM, (c.evidence_id,),
+            (("status bar (OCR)", c.status_bar),
+             ("stated capture time", f"{local:%Y-%m-%d %H:%M:%S} {zone} (assumed zone)")),
+            f"{c.evidence_id}（{it.name}）状态栏显示 {c.status_bar}，比所述取证时间 "
+            f"{local:%H:%M:%S} {side_zh}{span_zh}：状态栏可能被修改，或取证时间记录有误。",
+            f"{c.evidence_id} ({it.name}): the status bar shows {c.status_bar}, {span_en} "
+            f"{side_en} than the stated capture time {local:%H:%M:%S}: the status bar may have "
+            f"been retouched, or the capture time is wrong.",
+            sources=("screen:status-bar", "intake:captured_at"),
+            delta_seconds=gap.total_seconds()))
+    return out
 
 
 def attestation_findings(case: Case) -> list[Finding]:

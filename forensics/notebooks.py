@@ -298,6 +298,7 @@ def render_html(executed: Path | str, dest: Path | str, *, lang: str = "both") -
 def run_notebooks(case_dir: Path | str, out_dir: Path | str, *, strict: bool = True,
                   lang: str = "both", record: bool = True,
                   names: tuple[str, ...] | list[str] | None = None,
+                  key_phrases: tuple[str, ...] | list[str] = (),
                   progress: bool | None = None) -> RunReport:
     """Execute the notebooks on a case with papermill and render each for lawyers.
 
@@ -322,6 +323,9 @@ def run_notebooks(case_dir: Path | str, out_dir: Path | str, *, strict: bool = T
         and each notebook's export; False reads the case without writing to it (a review).
     names : sequence of str, optional
         Run only these notebooks (names of :data:`NOTEBOOKS`, run in that order).
+    key_phrases : sequence of str
+        The defamatory statements to look for in the screenshots and recordings (the
+        notebooks' ``key_phrases``; :func:`forensics.screens.check_screens`).
     progress : bool, optional
         Draw a progress bar (default: in a terminal or a notebook).
 
@@ -357,7 +361,8 @@ def run_notebooks(case_dir: Path | str, out_dir: Path | str, *, strict: bool = T
     record = _may_record(case, record)
     source = notebooks_dir()
     params = {"case_dir": str(case.root.resolve()), "out_dir": str(out), "strict": bool(strict),
-              "lang": lang, "record": bool(record)}
+              "lang": lang, "record": bool(record),
+              "key_phrases": [str(p) for p in key_phrases]}
     runs: list[NotebookRun] = []
     with progress_bar(total=len(chosen), desc="notebooks", unit="notebook",
                       enabled=progress) as bar:
@@ -632,7 +637,10 @@ def demo_main(dest: Path | str, *, fresh: bool = False) -> int:
             print(f"case: {case_dir} (a copy of the sample case {sample_case_dir()}: "
                   f"{len(case.items)} items, custody head entry {head.seq if head else 0}; "
                   "read, never written)")
-        report = run_notebooks(case_dir, reports, strict=True, record=fresh)
+        from forensics.sample import KEY_PHRASES
+
+        report = run_notebooks(case_dir, reports, strict=True, record=fresh,
+                               key_phrases=KEY_PHRASES)
     except PapermillExecutionError as exc:
         print(f"forensics demo: a notebook failed:{exc}", file=sys.stderr)
         for note in getattr(exc, "__notes__", ()):

@@ -101,6 +101,12 @@ SECOND_REPOST_COUNT = 268
 #: Exact duplicate rows planted in the repost list of the defamatory post.
 DUPLICATES = 4
 
+#: The defamatory statements the expert looks for in the captures (``forensics screens
+#: --phrases``; ``data/key-phrases.txt`` holds the same lines).
+KEY_PHRASES = ("暖阳烘焙老板陈某明用过期面粉做蛋糕", "店里还偷偷改生产日期")
+#: The status-bar clock of the annotated copy: retouched, an hour before its capture time.
+ANNOTATED_CLOCK = "08:30"
+
 SCREEN = (540, 1170)
 RECORDING = (270, 584)
 RECORDING_FPS = 5
@@ -703,15 +709,16 @@ def sample_files(seed: int = DEFAULT_SEED) -> dict[str, tuple[bytes, IntakeFacts
             method="screenshot 截图", carrier=_HUAWEI_CARRIER,
             note="受害人第二部手机截图，JPEG，EXIF 拍摄时间与文件名一致"))
 
-    # 3. an annotated copy of 2, saved by Photoshop a day later
-    marked = _draw_page(_Page("09:30", "昨天 14:02", "iPhone 15 Pro", ("1897", "615", "1.2万"),
-                              comments=_COMMENTS[:6], mark=True))
+    # 3. an annotated copy of 2, saved by Photoshop a day later; its status-bar clock was
+    #    retouched too (08:30, where the screenshot it was made from shows 09:30)
+    marked = _draw_page(_Page(ANNOTATED_CLOCK, "昨天 14:02", "iPhone 15 Pro",
+                              ("1897", "615", "1.2万"), comments=_COMMENTS[:6], mark=True))
     files["screenshots/weibo-post-annotated.jpg"] = (
         _jpeg(marked, make=_HUAWEI[0], model=_HUAWEI[1], taken=t2,
               software="Adobe Photoshop 25.11 (Windows)", modified=_cst(2026, 11, 22, 16, 48, 5)),
         _post_facts(t2, "昨天 14:02", captured_by=_VICTIM, tool="EMUI 截屏，后经 Photoshop 加红框",
                     method="screenshot 截图（编辑后的副本）", carrier="none",
-                    note="律师助理在截图上加红框标注的副本，非原始文件"))
+                    note="律师助理在截图上加红框标注的副本，非原始文件；状态栏时间显示 08:30"))
 
     # 4, 5. the witness's Xiaomi, whose date was set one year back after a reflash
     wrong = timedelta(days=365)
@@ -872,7 +879,8 @@ def generate(dest: Path, *, seed: int = DEFAULT_SEED) -> list[Path]:
     return [*written, sheet]
 
 
-def build_case(case_dir: Path, files: Path, *, progress: bool | None = None) -> Case:
+def build_case(case_dir: Path, files: Path, *, progress: bool | None = None,
+               screens: bool = True) -> Case:
     """Build the sample case at ``case_dir`` from the files :func:`generate` wrote in ``files``.
 
     What an expert does on receiving the material: :meth:`Case.init` (title
@@ -880,8 +888,10 @@ def build_case(case_dir: Path, files: Path, *, progress: bool | None = None) -> 
     ``files/intake.csv`` brought in with its intake facts, every item parsed (the e-mail's
     attachment becomes an item of its own), the notary's hash list read as outside proof
     (:func:`forensics.attest.import_attestation`: issuer, time and event as its intake facts
-    and :data:`NOTARY` state them), then a verification; each step is recorded in the custody
-    log at the time it happens.
+    and :data:`NOTARY` state them), every screenshot and recording read by OCR with the
+    :data:`KEY_PHRASES` (:func:`forensics.screens.check_screens`: the readings are kept, so a
+    copy of the case never runs the OCR engine), then a verification; each step is recorded in
+    the custody log at the time it happens.
 
     The repository keeps one build in ``data/case`` (``python -m forensics.sample
     data/case-files --case data/case``); ``forensics demo`` works on copies of it, so that two
@@ -895,6 +905,8 @@ def build_case(case_dir: Path, files: Path, *, progress: bool | None = None) -> 
         The folder :func:`generate` wrote (with ``intake.csv``).
     progress : bool, optional
         Progress bars (default: in a terminal or a notebook).
+    screens : bool
+        Read the captures by OCR (about 20 s on one core); ``False`` leaves that step out.
 
     Raises
     ------
@@ -906,7 +918,8 @@ def build_case(case_dir: Path, files: Path, *, progress: bool | None = None) -> 
     --------
     >>> import tempfile, pathlib
     >>> tmp = pathlib.Path(tempfile.mkdtemp())
-    >>> case = build_case(tmp / "case", tmp / "files") if generate(tmp / "files") else None
+    >>> files = generate(tmp / "files")
+    >>> case = build_case(tmp / "case", tmp / "files", screens=False)  # no OCR: faster
     >>> len(case.items), [e.action for e in case.log.entries()][-3:]
     (16, ['parse', 'attest', 'verify'])
     """
@@ -924,6 +937,8 @@ def build_case(case_dir: Path, files: Path, *, progress: bool | None = None) -> 
     case.refresh()
     case.attest(files / NOTARY_LIST, issuer=NOTARY, issued_at=NOTARY_TIME, event="notarized",
                 progress=progress)
+    if screens:
+        case.screens(phrases=KEY_PHRASES, progress=progress, record=True)
     case.verify(record=True, progress=progress)
     # the log's lock file is made on first use and holds nothing
     (case.root / "custody.jsonl.lock").unlink(missing_ok=True)

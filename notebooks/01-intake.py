@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -17,6 +19,7 @@ out_dir = "../demo/reports"
 strict = True
 lang = "both"
 record = True
+key_phrases = []  # the defamatory statements to look for in screenshots
 
 # %% [markdown]
 # # 一、证据接收 / 1. Intake

@@ -19,6 +19,7 @@ out_dir = "../demo/reports"
 strict = True
 lang = "both"
 record = True
+key_phrases = []  # the defamatory statements to look for in screenshots
 
 # %% [markdown]
 # # 二、完整性核验 / 2. Integrity

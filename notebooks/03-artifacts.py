@@ -19,6 +19,7 @@ out_dir = "../demo/reports"
 strict = True
 lang = "both"
 record = True
+key_phrases = []  # the defamatory statements to look for in screenshots
 
 # %% [markdown]
 # # 三、证据内容解析 / 3. Artifacts
@@ -57,3 +58,19 @@ case.parse_warnings(progress=False, record=record)
 
 # %% tags=["analyst"]
 case.records(progress=False, record=record)
+
+# %% [markdown]
+# ## 截图与录屏显示了什么 / What each screenshot and recording shows
+#
+# 法院要求截图显示侵权内容、发布者、发布时间和网址。每张截图和每段录屏都经离线文字识别（OCR）
+# 读取，逐项判断“显示 / 未显示 / 不确定”，并列出据以判断的文字；录屏给出首次出现的时刻。识别结果
+# 作为派生数据保存并记入保管记录，不改变原件。状态栏时间与取证时间不符的，另行提示。
+#
+# A court expects a screenshot to show the content, the publisher, the publish time and the
+# address. Each screenshot and recording is read by offline OCR and each of the four is called
+# shown, not shown or unsure, with the text that shows it (for a recording, the first moment it
+# appears). The readings are kept as derived data and logged; the originals are not changed. A
+# status-bar clock that disagrees with the capture time is pointed out.
+
+# %%
+case.screens(phrases=key_phrases, progress=False, record=record)

@@ -19,6 +19,7 @@ out_dir = "../demo/reports"
 strict = True
 lang = "both"
 record = True
+key_phrases = []  # the defamatory statements to look for in screenshots
 
 # %% [markdown]
 # # 五、传播分析 / 5. Spread

@@ -19,6 +19,7 @@ out_dir = "../demo/reports"
 strict = True
 lang = "both"
 record = True
+key_phrases = []  # the defamatory statements to look for in screenshots
 
 # %% [markdown]
 # # 六、诉讼附录 / 6. Litigation appendix

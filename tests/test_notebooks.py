@@ -43,7 +43,7 @@ from forensics.notebooks import (
     write_demo_sources,
 )
 
-PARAMETERS = ["case_dir", "out_dir", "strict", "lang", "record"]
+PARAMETERS = ["case_dir", "out_dir", "strict", "lang", "record", "key_phrases"]
 SOURCE = notebooks_dir()
 
 

@@ -11,13 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from forensics.artifacts import _registry_fingerprint, load_parsed
+from forensics.artifacts import _registry_fingerprint, ensure_parsed, load_parsed
 from forensics.case import Case
 from forensics.notebooks import copy_sample_case, sample_case_dir
+from forensics.ocr import capture_kind, load_reading
 from forensics.sample import (
     CASE_NUMBER,
     CASE_TITLE,
     EXAMINER,
+    KEY_PHRASES,
     NOTARY,
     NOTARY_LIST,
     NOTARY_TIME,
@@ -158,9 +160,23 @@ def test_every_file_is_read_with_only_the_expected_warnings(case):
     assert found == Counter({(r["file"], r["warning"]): int(r["count"]) for r in expected})
 
 
-def test_the_expected_findings_are_found(case):
+@pytest.fixture(scope="module")
+def kept(tmp_path_factory):
+    """A copy of the kept case (data/case): built as build_case does, with the captures read
+    by OCR (the screen findings and counts need the readings; the fresh fixture has none)."""
+    return copy_sample_case(tmp_path_factory.mktemp("kept") / "case")
+
+
+def test_the_key_phrase_file_holds_the_sample_phrases():
+    from forensics.screens import read_phrases
+
+    assert read_phrases(DATA / "key-phrases.txt") == KEY_PHRASES
+
+
+def test_the_expected_findings_are_found(kept):
+    case = kept
     files = _file_of(case)
-    report = case.findings(progress=False)
+    report = case.findings(progress=False, record=False)
     found = Counter((f.kind, f.severity.value, files[f.evidence_ids[0]]) for f in report)
     expected = Counter((r["kind"], r["severity"], r["file"])
                        for r in _table("Expected findings"))
@@ -170,8 +186,8 @@ def test_the_expected_findings_are_found(case):
     assert offset.delta_seconds == -365 * 86400
 
 
-def test_the_spread_figures_are_those_of_the_readme(case):
-    posts = {p["post_id"]: p for p in case.spread(progress=False).to_json()}
+def test_the_spread_figures_are_those_of_the_readme(kept):
+    posts = {p["post_id"]: p for p in kept.spread(progress=False, record=False).to_json()}
     rows = _table("Expected spread figures")
     assert set(posts) == {r["post_id"] for r in rows}
     for r in rows:
@@ -199,8 +215,10 @@ def test_the_kept_case_is_the_build_of_the_committed_files(case, tmp_path):
     meta = kept.metadata
     assert (meta.title, meta.case_number, meta.examiner) == (CASE_TITLE, CASE_NUMBER, EXAMINER)
     actions = [e.action for e in kept.log.entries()]
-    assert actions[0] == "init" and actions[-2:] == ["attest", "verify"], REBUILD
-    assert set(actions[1:-2]) == {"acquire", "parse"}, REBUILD
+    assert actions[0] == "init" and actions[-4:] == ["attest", "ocr", "screens", "verify"], \
+        REBUILD
+    assert set(actions[1:-4]) == {"acquire", "parse"}, REBUILD
+    assert kept.key_phrases == KEY_PHRASES
     attested = kept.attestations[0].details["counts"]
     assert attested == {"matched": 2, "mismatched": 0, "missing": 1, "unknown-algorithm": 0}
     case.artifacts(progress=False)  # the fresh build, parsed: its attachment comes in
@@ -226,6 +244,25 @@ def test_the_kept_case_parses_are_current(tmp_path):
     stale = [it.evidence_id for it in kept.items
              if load_parsed(kept, it, rows=True, registry=registry) is None]
     assert stale == [], f"parses of {stale} are stale; {REBUILD}"
+    kinds = {p.evidence_id: capture_kind(p.media_type) for p in ensure_parsed(kept)}
+    captures = [it for it in kept.items if kinds[it.evidence_id]]
+    assert len(captures) == 8
+    stale = [it.evidence_id for it in captures if load_reading(kept, it) is None]
+    assert stale == [], f"OCR readings of {stale} are stale; {REBUILD}"
+
+
+def test_the_expected_screenshot_calls(kept):
+    """What each capture shows, from the kept readings and the logged key phrases."""
+    from forensics.screens import ASPECTS
+
+    files = _file_of(kept)
+    report = kept.screens(run=False, record=False, progress=False)
+    got = {files[c.evidence_id]: tuple(getattr(c, a).call.value for a in ASPECTS)
+           for c in report.checks}
+    want = {r["file"]: tuple(r[a] for a in ASPECTS) for r in _table("Expected screenshot calls")}
+    assert got == want
+    annotated = next(c for c in report.checks if c.name == "weibo-post-annotated.jpg")
+    assert annotated.status_bar == "08:30" and annotated.status_bar_check.startswith("differs")
 
 
 def test_build_case_refuses_without_a_sheet_and_main_builds(tmp_path, capsys):

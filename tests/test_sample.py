@@ -128,12 +128,17 @@ def case(tmp_path_factory):
 
 
 def _file_of(case: Case) -> dict[str, str]:
+    """Evidence number -> the file's path under case-files/ (the name, for an attachment).
+
+    The kept case (data/case) was built on another machine, in another clone: its recorded
+    source paths end in ``case-files/<path>`` under a folder that need not exist here."""
     out = {}
     for it in case.items:
-        try:
-            out[it.evidence_id] = Path(it.source_path).resolve().relative_to(
-                FILES.resolve()).as_posix()
-        except ValueError:
+        parts = Path(it.source_path).parts if it.source_path else ()
+        if FILES.name in parts:
+            rest = parts[len(parts) - 1 - parts[::-1].index(FILES.name) + 1:]
+            out[it.evidence_id] = "/".join(rest)
+        else:
             out[it.evidence_id] = it.name  # an extracted attachment
     return out
 

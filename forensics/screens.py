@@ -971,10 +971,11 @@ class ScreenReport:
         return pd.DataFrame(rows, columns=cols)
 
     def _repr_html_(self) -> str:
+        """Chinese first, then English, as the rendered pages for lawyers are."""
         colour = {Call.SHOWN: "#1a7f37", Call.NOT_SHOWN: "#b42318", Call.UNSURE: "#9a6700"}
         head = "".join(f"<th>{escape(h)}</th>" for h in
-                       ("No. 编号", "capture 截图/录屏", "content 内容", "publisher 发布者",
-                        "publish time 发布时间", "URL 网址", "status bar 状态栏"))
+                       ("编号 No.", "截图/录屏 capture", "内容 content", "发布者 publisher",
+                        "发布时间 publish time", "网址 URL", "状态栏时间 status bar"))
         body = []
         for c in self.checks:
             cells = []
@@ -982,15 +983,22 @@ class ScreenReport:
                 e = getattr(c, a)
                 at = f" @{e.at:.0f}s" if e.at is not None and c.kind == "recording" else ""
                 text = _visible("; ".join(e.texts)[:120])
+                why = "" if e.call == Call.SHOWN else f"<br><small><i>{_visible(e.why)}</i></small>"
                 cells.append(f"<td title='{_visible(e.why)}'><b style='color:{colour[e.call]}'>"
-                             f"{e.call.value}</b>{at}<br><small>{text}</small></td>")
-            bar = _visible(f"{c.status_bar} {c.status_bar_check}".strip())
+                             f"{_CALL_ZH[e.call]} {e.call.value}</b>{at}<br><small>{text}</small>"
+                             f"{why}</td>")
+            word = next((zh for en, zh in _CLOCK_ZH if c.status_bar_check.startswith(en)), "")
+            bar = _visible(f"{c.status_bar} {word} {c.status_bar_check}".strip())
             body.append(f"<tr><td>{_visible(c.evidence_id)}</td><td>{_visible(c.name)}</td>"
                         f"{''.join(cells)}<td><small>{bar}</small></td></tr>")
-        return (f"<p><b>Screenshots and recordings 截图与录屏</b>: {len(self.checks)} captures, "
-                f"{self.problems} with something to look at; key phrases: "
-                f"{_visible(', '.join(self.phrases)) or 'none given'}</p>"
-                f"<table><tr>{head}</tr>{''.join(body)}</table>")
+        phrases = _visible(", ".join(self.phrases)) or "未给出 none given"
+        return (f"<p><b>截图与录屏 Screenshots and recordings</b>：{len(self.checks)} 件 captures，"
+                f"{self.problems} 件需查看 with something to look at；关键语句 key phrases："
+                f"{phrases}</p><table><tr>{head}</tr>{''.join(body)}</table>")
+
+
+_CALL_ZH = {Call.SHOWN: "显示", Call.NOT_SHOWN: "未显示", Call.UNSURE: "不确定"}
+_CLOCK_ZH = (("agrees", "与取证时间相符"), ("differs", "与取证时间不符"), ("not checked", "未核对"))
 
 
 def _is_file(text: str) -> bool:

@@ -75,6 +75,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "ENGINE",
+    "ENTRY_BATCH",
     "FRAME_EVERY",
     "MAX_FRAMES",
     "MAX_PIXELS",
@@ -122,6 +123,9 @@ MAX_SIDE = 2000
 TILE_OVERLAP = 0.12
 #: Lines recognised with a lower score than this are dropped by the engine.
 MIN_SCORE = 0.5
+#: Captures per ``ocr`` custody entry: each batch is kept and logged as soon as it is read, so
+#: an interrupted run (Ctrl-C after an hour of OCR) keeps all but the batch it was reading.
+ENTRY_BATCH = 20
 #: A stored file larger than this is not decoded as an image (bytes).
 MAX_IMAGE_BYTES = 256 * 1024 * 1024
 #: Pixels above which an image is refused as a decompression bomb.
@@ -719,16 +723,17 @@ def read_captures(case: Case, evidence_ids: Sequence[str] | None = None, *,
         elif run:
             todo.append(item)
     if todo:
-        new: list[OcrReading] = []
+        keep = record and every == FRAME_EVERY
         with progress_bar(total=len(todo), desc="ocr", unit="capture", enabled=progress) as bar:
-            for item in todo:
-                r = read_item(case, item, kinds[item.evidence_id] or "image", every=every,
-                              progress=progress)
-                new.append(r)
-                bar.update(1)
-        if record and every == FRAME_EVERY:
-            new = _keep(case, new, fingerprint)
-        out.update((r.evidence_id, r) for r in new)
+            for start in range(0, len(todo), ENTRY_BATCH):
+                new: list[OcrReading] = []
+                for item in todo[start:start + ENTRY_BATCH]:
+                    new.append(read_item(case, item, kinds[item.evidence_id] or "image",
+                                         every=every, progress=progress))
+                    bar.update(1)
+                if keep:  # each batch kept and logged as it is read: an interrupted run
+                    new = _keep(case, new, fingerprint)  # loses at most one batch
+                out.update((r.evidence_id, r) for r in new)
     return [out[eid] for eid in wanted if eid in out]
 
 

@@ -533,3 +533,31 @@ def test_the_stored_copy_is_checked_against_its_digest(captures_case: Case,
     stored.write_bytes(_bytes(Image.new("RGB", (720, 1200), "black"), "PNG"))
     (r,) = read_captures(case, ["E0001"], progress=False, record=False)
     assert "does not match its recorded SHA-256" in r.error and engine.calls == 0
+
+
+def test_readings_are_kept_in_batches_so_an_interrupted_run_keeps_the_batches_done(
+        captures_case: Case, engine: FakeEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    case = captures_case
+    monkeypatch.setattr(ocr, "ENTRY_BATCH", 2)
+    real = ocr.read_item
+
+    def interrupted(case: Case, item, kind: str, **kw):
+        if item.evidence_id == "E0004":  # Ctrl-C while the third capture is read
+            raise KeyboardInterrupt
+        return real(case, item, kind, **kw)
+
+    monkeypatch.setattr(ocr, "read_item", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        read_captures(case, progress=False)
+    (entry,) = _entries(case, Action.OCR)  # the first batch (E0001, E0002) was kept
+    assert [e["id"] for e in entry["evidence"]] == ["E0001", "E0002"]
+    assert load_reading(case, case.item("E0001")) is not None
+    monkeypatch.setattr(ocr, "read_item", real)
+    calls = engine.calls
+    readings = read_captures(case, progress=False)  # the rest is read, the batch done is not
+    assert [r.evidence_id for r in readings] == ["E0001", "E0002", "E0003", "E0004"]
+    entries = _entries(case, Action.OCR)
+    assert [[e["id"] for e in x["evidence"]] for x in entries] == [
+        ["E0001", "E0002"], ["E0003", "E0004"]]
+    assert engine.calls > calls
+    assert case.verify(record=False, progress=False).ok

@@ -42,6 +42,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import math
 import re
 from bisect import bisect_right
 from datetime import datetime
@@ -290,10 +291,8 @@ class WeChatParser(Parser):
             v = item.get(key)
             return v if isinstance(v, str) else ""
 
-        kind = item.get("type")
-        kind = int(kind) if isinstance(kind, int | float) and not isinstance(kind, bool) else None
-        sub = item.get("sub_type")
-        sub = int(sub) if isinstance(sub, int | float) and not isinstance(sub, bool) else None
+        kind = _code(item.get("type"))
+        sub = _code(item.get("sub_type"))
         raw = _html_text(s("text"))
         attachments: list[str] = []
         system = kind == 0
@@ -325,6 +324,18 @@ class WeChatParser(Parser):
         return Pending(where, sender_name="" if system else html.unescape(s("displayname")),
                        text=text, time=tv, time_shown=_num(ts) if ts is not None else "",
                        system=system, attachments=attachments, chat=title)
+
+
+def _code(v: object) -> int | None:
+    """A message type or sub-type code: a finite number, as an int; anything else (text, a
+    boolean, ``1e30949`` read as infinity, NaN) is no code.
+
+    >>> _code(49), _code(6.0), _code(float("inf")), _code(True), _code("49")
+    (49, 6, None, None, None)
+    """
+    if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):
+        return int(v)
+    return None
 
 
 def _num(v: object) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from datetime import UTC
 
 import pytest
@@ -811,3 +812,14 @@ def test_qce_stated_range_is_checked():
     a = parse_bytes(data)
     assert ("line 13", "stated time range '2023-12-31 08:00:00 - 2024-01-01 08:02:00' is not the "
                        "messages' range 2024-01-01 08:00:00 - 2024-01-01 08:02:00") in warnings(a)
+
+
+@pytest.mark.parametrize("code", ["type:1e30949", "sub_type:1e30949", "type:-1e999",
+                                  "timestamp:1e30949"])
+def test_wechat_html_numbers_too_large_for_an_int_are_no_codes(code):
+    """Found by the mutation test in CI: ``type:1e30949`` reads as infinity, and ``int(inf)``
+    raised OverflowError out of the parser."""
+    key = code.split(":")[0]
+    data = re.sub(rf"\b{key}:[0-9]+".encode(), code.encode(), WX_HTML, count=0)
+    assert data != WX_HTML
+    _run(WeChatParser, data)

@@ -249,6 +249,22 @@ def test_a_real_screenshot_with_known_text() -> None:
     assert len(dates) >= 9
 
 
+@pytest.mark.corpus
+def test_a_real_web_banner_with_known_text() -> None:
+    """exif-samples' image01088 (a German ISP's award banner, 425x120, JPEG without EXIF): its
+    large words, read by eye, are read; its small print (Heft 6/2012, Ausgabe 2/2012) is too
+    small at this size and is not asserted."""
+    banner = CORPUS / "images" / "image01088_invalid.jpg"
+    if not banner.is_file():
+        pytest.skip(f"shared corpus file not found: {banner} (a user's clone has none)")
+    got = read_image_file(banner)
+    flat = [re.sub(r"\s", "", x.text) for x in got.lines]
+    assert flat.count("connect") == 2
+    for want in ("TESTSIEGER", "Computer", "Test-Sieger", "Platz", "desJahres2012"):
+        assert want in flat, (want, flat)
+    assert any(t.startswith("Telefonie-An") for t in flat)
+
+
 # -- recordings ----------------------------------------------------------------------------------
 
 

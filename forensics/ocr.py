@@ -667,6 +667,15 @@ def load_reading(case: Case, item: Item) -> OcrReading | None:
                          "derived_sha256": str(derived.get("sha256"))})
 
 
+def _stamp(case: Case, reading: OcrReading) -> tuple[int, int, int]:
+    """Inode, size and change time of a kept reading's file (zeros when it is gone)."""
+    try:
+        st = os.stat(case.root / reading.derived_path, follow_symlinks=False)
+    except OSError:
+        return (0, 0, 0)
+    return (st.st_ino, st.st_size, st.st_ctime_ns)
+
+
 def _plain(v: object) -> object:
     return json.loads(json.dumps(v))
 
@@ -715,13 +724,28 @@ def read_captures(case: Case, evidence_ids: Sequence[str] | None = None, *,
     out: dict[str, OcrReading] = {}
     todo: list[Item] = []
     fingerprint = engine_fingerprint() if wanted else {}
+    # the kept readings of the same open case at the same custody head, checked a moment ago
+    # (the appendix asks three times: the exhibits, the findings, the spread's counts)
+    head = case.head
+    key = (head.seq, head.entry_sha256) if head is not None else None
+    memo: dict[str, tuple[tuple[int, int, int], OcrReading]] = {}
+    cached = getattr(case, "_ocr_memo", None)
+    if key is not None and cached is not None and cached[0] == key:
+        memo = cached[1]
     for eid in wanted:
         item = case.item(eid)
-        kept = load_reading(case, item) if every == FRAME_EVERY else None
+        kept = None
+        if every == FRAME_EVERY:
+            hit = memo.get(eid)  # reused only while its file is the one read (no edit since)
+            kept = hit[1] if hit is not None and _stamp(case, hit[1]) == hit[0] else None
+            kept = kept or load_reading(case, item)
         if kept is not None:
             out[eid] = kept
         elif run:
             todo.append(item)
+    if key is not None:
+        fresh = {eid: (_stamp(case, r), r) for eid, r in out.items() if r.derived_path}
+        case._ocr_memo = (key, {**memo, **fresh})  # type: ignore[attr-defined]
     if todo:
         keep = record and every == FRAME_EVERY
         with progress_bar(total=len(todo), desc="ocr", unit="capture", enabled=progress) as bar:

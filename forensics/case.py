@@ -686,7 +686,9 @@ class Case:
         from forensics.artifacts import _writable
         from forensics.screens import ASPECTS, check_screens
 
-        if phrases is None or (not isinstance(phrases, str | Path) and not list(phrases)):
+        if phrases is not None and not isinstance(phrases, str | Path):
+            phrases = tuple(phrases)  # a generator is read once
+        if not phrases:  # none given: those of the last run logged
             phrases = self.key_phrases
         if record is None:
             record = _writable(self)

@@ -695,3 +695,15 @@ def test_a_comment_meta_line_counts_the_comment_not_the_post() -> None:
     alone = OcrLine("赞12", 0.99, (80, 900, 300, 920))  # the same words on a line of their own
     got = check_frames((OcrFrame(540, 1170, (alone,)),), LookFor())["counts"]
     assert [(c.what, c.value) for c in got] == [("likes", 12)]
+
+
+def test_case_screens_takes_phrases_from_a_generator_or_else_the_last_logged(
+        tmp_path: Path) -> None:
+    case = copy_sample_case(tmp_path / "case")
+    one = "店里还偷偷改生产日期"
+    got = case.screens(phrases=(p for p in [one]), run=False, record=False, progress=False)
+    assert got.phrases == (one,)
+    logged = case.screens(run=False, record=False, progress=False)
+    assert logged.phrases == case.key_phrases and len(logged.phrases) == 2
+    assert case.screens(phrases=[], run=False, record=False, progress=False).phrases == \
+        logged.phrases

@@ -644,7 +644,10 @@ def screens(case: Path, phrases_file: Path | None, evidence_ids: Sequence[str], 
                 click.echo(f"    warning: {w}")
             if chk.error:
                 click.echo(f"    cannot be read: {chk.error}")
-        if not phrases and report.phrases:
+        if not report.checks:
+            note = (f"; the case holds no screenshot, photo or recording (`forensics artifacts "
+                    f"{case}` lists what it holds)")
+        elif not phrases and report.phrases:
             note = f"; key phrases as last logged: {', '.join(report.phrases)}"
         elif not report.phrases:
             note = "; give --phrases FILE to check the content"

@@ -147,3 +147,14 @@ def test_no_record_writes_nothing(cropped: tuple[Case, FakeEngine], phrases: Pat
     assert json.loads(got.stdout)[0]["url"] == "not shown"
     assert snapshot(case.root) == before
     assert engine.calls == 1
+
+
+def test_a_case_without_captures_says_so_and_exits_0(tmp_path: Path) -> None:
+    from forensics.case import Case
+
+    Case.init(tmp_path / "case")
+    got = CliRunner().invoke(cli, ["screens", str(tmp_path / "case")])
+    assert got.exit_code == 0
+    assert "holds no screenshot, photo or recording" in got.output
+    got = CliRunner().invoke(cli, ["screens", str(tmp_path / "case"), "--json"])
+    assert got.exit_code == 0 and json.loads(got.stdout) == []

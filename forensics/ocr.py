@@ -386,15 +386,29 @@ def read_image(img: Image.Image) -> OcrFrame:
     return OcrFrame(w, h, _order(lines))
 
 
+#: ISO BMFF brands of HEIF images (HEIC, AVIF...): decoded by pillow-heif, not by Pillow itself.
+_HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif",
+                b"avis")
+
+
+@functools.cache
+def _heif_opener() -> str:
+    """Register pillow-heif's opener with Pillow once; the reason it cannot be, or ""."""
+    try:
+        import pillow_heif
+    except ImportError as exc:
+        return f"pillow-heif is not installed ({exc}); `pip install pillow-heif`"
+    pillow_heif.register_heif_opener()
+    return ""
+
+
 def _decode_image(data: bytes, name: str) -> Image.Image:
     from PIL import Image, ImageOps
 
-    try:
-        import pillow_heif
-
-        pillow_heif.register_heif_opener()
-    except ImportError:  # pragma: no cover - a declared dependency
-        pass
+    missing = _heif_opener()
+    if missing and data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        raise OcrError(name, f"a HEIF image (brand {data[8:12].decode()}) cannot be decoded "
+                             f"here: {missing}")
     saved = Image.MAX_IMAGE_PIXELS
     # Pillow only warns between its limit and twice it: the limit is checked here, from the
     # header, before a pixel is decoded

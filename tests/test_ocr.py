@@ -577,3 +577,11 @@ def test_readings_are_kept_in_batches_so_an_interrupted_run_keeps_the_batches_do
         ["E0001", "E0002"], ["E0003", "E0004"]]
     assert engine.calls > calls
     assert case.verify(record=False, progress=False).ok
+
+
+def test_a_heif_image_without_pillow_heif_names_what_to_install(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ocr, "_heif_opener", lambda: "pillow-heif is not installed (test)")
+    heif = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+    with pytest.raises(OcrError, match=r"x\.heic: a HEIF image \(brand heic\).*pillow-heif"):
+        ocr._decode_image(heif, "x.heic")

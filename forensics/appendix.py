@@ -230,7 +230,7 @@ def write_tables(case: Case, out: str | os.PathLike[str], *,
     folder = _out_folder(case, out)
     # parse first: parsing can extract attachments (new items), and every table must name the
     # same items and come from the same custody head
-    ensure_parsed(case, progress=progress, rows=True, record=record)
+    ensure_parsed(case, progress=progress, rows=False, record=record)
     case.refresh()
     head = made_from_head(case)
     written = _write_all(folder, _table_bytes(case, groups=groups, progress=progress,
@@ -307,7 +307,7 @@ def write_appendix(case: Case, out: str | os.PathLike[str], *, lang: str = "both
     record = _may_record(case, record)
     folder = _out_folder(case, out)
     fonts = pdf_fonts()  # before anything is written: a missing font fails first
-    ensure_parsed(case, progress=progress, rows=True, record=record)
+    ensure_parsed(case, progress=progress, rows=False, record=record)
     case.refresh()
     pz = None
     if pseudonymize:
@@ -335,10 +335,12 @@ def write_appendix(case: Case, out: str | os.PathLike[str], *, lang: str = "both
 
 
 def made_from_head(case: Case):  # -> forensics.custody.Entry | None
-    """The custody entry an appendix is made from: the last one that is not an ``export``.
+    """The custody entry an appendix is made from: the last one that is not an ``export`` or
+    ``derived`` entry.
 
-    Exports only record files written from the case; leaving them out lets the same case give
-    the same appendix however often it is written.
+    Exports only record files written from the case, and ``derived`` entries data kept in it
+    for reuse (parsed tables, figures); leaving them out lets the same case give the same
+    appendix however often it is written.
 
     >>> import tempfile, pathlib
     >>> from forensics.case import Case
@@ -349,7 +351,7 @@ def made_from_head(case: Case):  # -> forensics.custody.Entry | None
     from forensics.custody import Action
 
     for e in reversed(case.log.entries()):
-        if e.action != Action.EXPORT:
+        if e.action not in (Action.EXPORT, Action.DERIVED):
             return e
     return None
 

@@ -126,6 +126,11 @@ def _esc(text: object) -> str:
     return _INVISIBLE.sub(lambda m: _marker(m.group()), s)
 
 
+#: Joins cells escaped together (:meth:`_Draw.cells`): a private-use character, unchanged by
+#: escaping and not among the invisible ones; a text that has it is escaped on its own.
+_SEP = "\ue000"
+
+
 def _id(text: str) -> str:
     """A fragment id made only of safe characters."""
     return re.sub(r"[^A-Za-z0-9_-]", "_", text)
@@ -276,6 +281,7 @@ class _Draw:
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
+        self._marks: dict[Mark, str] = {}
 
     def say(self, s: Say) -> str:
         """Our own words in the document's language(s), escaped."""
@@ -293,10 +299,41 @@ class _Draw:
     def span(self, span: Span) -> str:
         return "".join(self.mark(p) if isinstance(p, Mark) else self.text(p) for p in span)
 
+    def cells(self, spans: Sequence[Span]) -> list[str]:
+        """:meth:`span` of many cells; those of plain data text (most of a long table) are
+        escaped together, in one pass over their joined text, with the same result."""
+        # one piece of data text (the usual cell), or none; any other is drawn as a span
+        plain = [x[0] if len(x) == 1 and type(x[0]) is str else "" if not x else None
+                 for x in spans]
+        other = [i for i, x in enumerate(plain) if x is None]
+        texts = [x for x in plain if x is not None] if other else plain
+        joined = _SEP.join(texts)  # type: ignore[arg-type]
+        if not texts or joined.count(_SEP) != len(texts) - 1:  # the separator is in the data
+            return [self.span(x) for x in spans]
+        done = _esc(joined).replace("\n", "<br>").split(_SEP)
+        if not other:
+            return done
+        out: list[str] = [""] * len(spans)
+        drawn: dict[int, str] = {}  # the same span object (a finding's references) drawn once
+        for i in other:
+            x = spans[i]
+            out[i] = drawn.get(id(x)) or drawn.setdefault(id(x), self.span(x))
+        keep = [i for i, x in enumerate(plain) if x is not None]
+        for i, text in zip(keep, done, strict=True):
+            out[i] = text
+        return out
+
     def lines(self, spans: Sequence[Span]) -> str:
         return "<br>".join(self.span(x) for x in spans)
 
     def mark(self, m: Mark) -> str:
+        # the same marks recur (a finding's reference beside thousands of events): drawn once
+        done = self._marks.get(m)
+        if done is None:
+            done = self._marks[m] = self._mark(m)
+        return done
+
+    def _mark(self, m: Mark) -> str:
         x = self.text(m.text)
         target = _id(m.target)
         if m.style == "code":
@@ -351,8 +388,24 @@ class _Draw:
                                         + "".join(self.span(c) for c in r[1:]) + "</td></tr>"
                                         for r in t.rows) + "</table>")
         head = "".join(f"<th>{self.span(h)}</th>" for h in t.header)
-        body = "".join("<tr>" + "".join(f"<td>{self.span(c)}</td>" for c in r) + "</tr>"
-                       for r in t.rows)
+        cells = self.cells([c for r in t.rows for c in r])
+        width = len(t.rows[0]) if t.rows else 0
+        if not width or any(len(r) != width for r in t.rows):  # ragged rows: each as it is
+            at, body_rows = 0, []
+            for r in t.rows:
+                body_rows.append("<tr><td>" + "</td><td>".join(cells[at:at + len(r)])
+                                 + "</td></tr>" if r else "<tr></tr>")
+                at += len(r)
+            body = "".join(body_rows)
+        else:  # one join over the cells laid out with their tags between them
+            import numpy as np
+
+            laid = np.empty((len(t.rows), 2 * width + 1), dtype=object)
+            laid[:, 0] = "<tr><td>"
+            laid[:, 1:2 * width:2] = np.array(cells, dtype=object).reshape(len(t.rows), width)
+            laid[:, 2:2 * width - 1:2] = "</td><td>"
+            laid[:, 2 * width] = "</td></tr>"
+            body = "".join(laid.ravel().tolist())
         return (f"<table{_TABLE_CLASS.get(t.kind, '')}><thead><tr>{head}</tr></thead>"
                 f"<tbody>{body}</tbody></table>")
 

@@ -28,18 +28,18 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import platform
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo
 
 from forensics.errors import InputError
+from forensics.figures import KeptFigures
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -411,14 +411,17 @@ def _utc_column(col: pd.Series) -> list[str]:
     >>> _utc_column(pd.Series(pd.to_datetime(["2026-01-02T03:04:05.5+08:00", None], utc=True)))
     ['2026-01-01 19:04:05.500000Z', '']
     """
+    import numpy as np
     import pandas as pd
 
     t = pd.to_datetime(col, utc=True, errors="coerce")
-    base = t.dt.strftime("%Y-%m-%d %H:%M:%S")
-    micro = t.dt.microsecond
-    frac = ("." + micro.astype("Int64").astype("string").str.zfill(6)).where(micro > 0, "")
-    out = (base + frac + "Z").where(t.notna(), "")
-    return out.astype(object).where(out.notna(), "").tolist()
+    ns = t.dt.tz_localize(None).to_numpy("datetime64[ns]")
+    missing = np.isnat(ns).tolist()
+    i = ns.view("int64")  # floor division: a time before 1970 keeps its own second
+    micro = ((i % 1_000_000_000) // 1000).tolist()
+    base = np.datetime_as_string((i // 1_000_000_000).astype("datetime64[s]"), unit="s").tolist()
+    return ["" if m else f"{b[:10]} {b[11:]}.{u:06d}Z" if u else f"{b[:10]} {b[11:]}Z"
+            for b, u, m in zip(base, micro, missing, strict=True)]
 
 
 def _texts(col: pd.Series) -> list[str]:
@@ -470,6 +473,11 @@ def _head(*names: Say) -> tuple[Span, ...]:
     return tuple((n,) for n in names)
 
 
+#: Custody actions that change nothing the appendix states (files written from the case, data
+#: kept for reuse): the appendix is made from the last entry of another action.
+_NOT_STATED = frozenset({"export", "derived"})
+
+
 def build_appendix(case: Case, *, lang: str = "both", groups: Mapping[str, str] | None = None,
                    pseudonymize: Callable[[str], str] | None = None,
                    frames: FrameSampler | None = None, parties: Sequence[str] = (),
@@ -498,8 +506,10 @@ def build_appendix(case: Case, *, lang: str = "both", groups: Mapping[str, str] 
     progress : bool, optional
         Progress bars while parsing and analysing.
     record : bool, optional
-        Keep and log parses made on the way (as :func:`~forensics.artifacts.ensure_parsed`);
-        ``False`` writes nothing into the case.
+        Keep and log parses made on the way (as :func:`~forensics.artifacts.ensure_parsed`),
+        and the parsed tables and spread figures made (``derived`` entries, reused by the next
+        appendix: :class:`~forensics.figures.KeptFigures`); ``False`` writes nothing into the
+        case.
 
     Returns
     -------
@@ -527,15 +537,16 @@ def build_appendix(case: Case, *, lang: str = "both", groups: Mapping[str, str] 
     'The case holds no items.'
     """
     from forensics.appendix import evidence_list
-    from forensics.artifacts import ensure_parsed
+    from forensics.artifacts import _writable, ensure_parsed
 
     if lang not in LANGS:
         raise InputError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
-    ensure_parsed(case, progress=progress, rows=True, record=record)
+    ensure_parsed(case, progress=progress, rows=False, record=record)
     case.refresh()
-    # export entries only record files written from the case (this appendix among them): left
-    # out, so that writing the appendix again gives the same bytes
-    entries = tuple(e for e in case.log.entries() if e.action != "export")
+    # export entries only record files written from the case (this appendix among them), and
+    # derived entries data kept for reuse: left out, so that writing the appendix again (or
+    # after an analysis kept its tables or figures) gives the same bytes
+    entries = tuple(e for e in case.log.entries() if e.action not in _NOT_STATED)
     head = entries[-1] if entries else None
     ev = evidence_list(case, groups=groups)
     order = [(str(r["序号"]), str(r["证据编号"])) for _, r in ev.iterrows()]
@@ -551,6 +562,9 @@ def build_appendix(case: Case, *, lang: str = "both", groups: Mapping[str, str] 
             for name in ("nodes", "posts", "accounts", "marks", "variants", "combined",
                          "quality")})
     parties = tuple(str(p) for p in parties)
+    # figures drawn are kept in the case where parses may be (``record``), and reused
+    kept = KeptFigures(case, record=_writable(case) if record is None else
+                       bool(record) and _writable(case))
     params = (*_params(lang, groups, pseudonymize, frames, analysis, findings),
               ("parties", "; ".join(parties) or "—"), ("figures.font", _font_named()))
 
@@ -561,10 +575,11 @@ def build_appendix(case: Case, *, lang: str = "both", groups: Mapping[str, str] 
         _hash_section(case),
         _integrity(entries),
         _timeline_section(lang, timeline, findings),
-        _spread_section(lang, analysis),
+        _spread_section(lang, analysis, kept),
         _method(case, entries, findings),
         _reproducibility(case, head, params),
     )
+    kept.log()
     sections = tuple(Section(sid, n, Say(zh, en), blocks) for n, ((sid, zh, en), blocks)
                      in enumerate(zip(SECTIONS, bodies, strict=True), 1))
     m = case.metadata
@@ -655,10 +670,10 @@ def _collect(blocks: Sequence[Block], out: list[str]) -> None:
                 out.append(piece.text)
 
     for b in blocks:
-        if isinstance(b, Table):
-            for row in (b.header, *b.rows):
-                for cell in row:
-                    span(cell)
+        if isinstance(b, Table):  # the long ones: without a call per cell
+            out.extend(p if type(p) is str else p.text  # type: ignore[union-attr]
+                       for row in (b.header, *b.rows) for cell in row for p in cell
+                       if type(p) is str or (type(p) is Mark and type(p.text) is str))
         elif isinstance(b, Para):
             span(b.content)
         elif isinstance(b, Pre):
@@ -894,8 +909,10 @@ def _record_lines(rows: pd.DataFrame) -> dict[str, list[str]]:
     wanted = [c for c in _TEXT_COLUMNS if c in rows.columns]
     if rows.empty or "evidence_id" not in rows.columns:
         return {}
-    cols = {c: pd.Series(_texts(rows[c]), index=rows.index, dtype=object) for c in wanted}
-    empty = pd.Series("", index=rows.index, dtype=object)
+    # Arrow-backed text: the concatenations below run column-wise in Arrow, not per value
+    cols = {c: rows[c].fillna("") if str(rows[c].dtype) == "str"
+            else pd.Series(_texts(rows[c]), index=rows.index, dtype="str") for c in wanted}
+    empty = pd.Series("", index=rows.index, dtype="str")
 
     def col(name: str) -> pd.Series:
         return cols.get(name, empty)
@@ -904,7 +921,7 @@ def _record_lines(rows: pd.DataFrame) -> dict[str, list[str]]:
         return (" (" + x + ")").where(x != "", "")
 
     dt = col("data_type")
-    out = pd.Series("", index=rows.index, dtype=object)
+    out = pd.Series("", index=rows.index, dtype="str")
     social = dt.isin(("social:repost", "social:post"))
     if social.any():
         who = (col("account_name") + paren(col("account_id"))).str.strip()
@@ -1222,27 +1239,37 @@ def _timeline_section(lang: str, timeline: pd.DataFrame, findings: Any) -> tuple
         ftable = Para((Say("交叉核对未发现矛盾。", "The cross-checks found no contradiction."),))
     inference = Box(title=Say(*_MSG["inference_title"]),
                     body=(Para((_say("inference_note"),)), ftable))
-    rows = []
-    cols = {c: _texts(timeline[c]) for c in ("zone", "zone_name", "time_description", "source",
-                                             "original", "evidence_id", "summary")}
-    utcs, los, his = (_utc_column(timeline[c]) for c in ("utc", "earliest", "latest"))
-    unknown = Say("时间未知", "unknown")
-    for i, (utc, lo, hi, z, zn, desc, src, orig, eid, summ) in enumerate(zip(
-            utcs, los, his, cols["zone"], cols["zone_name"], cols["time_description"],
-            cols["source"], cols["original"], cols["evidence_id"], cols["summary"],
-            strict=True)):
-        when: str | Say
-        if utc and (not lo or lo == hi):
-            when = utc
-        elif lo or hi:
-            when = f"{lo or '?'} – {hi or '?'}"
-        else:
-            when = unknown
-        zone = f"{z} {zn}" if z and zn else z or zn
-        mark: list[str | Mark] = []
-        for x in refs.get(i, ()):
-            mark += [", ", Mark(x, "ref", target=x)] if mark else [Mark(x, "ref", target=x)]
-        rows.append(((when,), (desc,), (src,), (orig,), (zone,), (eid,), (summ,), tuple(mark)))
+    import numpy as np
+
+    cols = {c: np.array(_texts(timeline[c]), dtype=object)
+            for c in ("zone", "zone_name", "time_description", "source", "original",
+                      "evidence_id", "summary")}
+    utc, lo, hi = (np.array(_utc_column(timeline[c]), dtype=object)
+                   for c in ("utc", "earliest", "latest"))
+    # the time: the instant when it is one, else the interval (a bound unknown shown as "?")
+    has_lo, has_hi = lo != "", hi != ""
+    unknown = np.empty(len(timeline), dtype=object)
+    unknown.fill(Say("时间未知", "unknown"))
+    interval = np.where(has_lo, lo, "?") + " – " + np.where(has_hi, hi, "?")
+    when = np.where((utc != "") & (~has_lo | (lo == hi)), utc,
+                    np.where(has_lo | has_hi, interval, unknown))
+    z, zn = cols["zone"], cols["zone_name"]
+    zone = np.where((z != "") & (zn != ""), z + " " + zn, np.where(z != "", z, zn))
+    marks: list[tuple[str | Mark, ...]] = [()] * len(timeline)
+    spans: dict[tuple[str, ...], tuple[str | Mark, ...]] = {}  # the same few, many times
+    for i, xs in refs.items():
+        key = tuple(xs)
+        span = spans.get(key)
+        if span is None:
+            made: list[str | Mark] = []
+            for x in xs:
+                made += [", ", Mark(x, "ref", target=x)] if made else [Mark(x, "ref", target=x)]
+            span = spans[key] = tuple(made)
+        marks[i] = span
+    rows = list(zip(*([(v,) for v in c.tolist()]
+                      for c in (when, cols["time_description"], cols["source"],
+                                cols["original"], zone, cols["evidence_id"], cols["summary"])),
+                    marks, strict=True))
     head = _head(Say("时间 (UTC) 或区间", "time (UTC) or interval"), Say("描述", "description"),
                  Say("来源", "source"), Say("原文", "original text"),
                  Say("时区状态", "zone status"), Say("证据编号", "evidence number"),
@@ -1258,12 +1285,19 @@ def _timeline_section(lang: str, timeline: pd.DataFrame, findings: Any) -> tuple
 
 # --- 7. spread -----------------------------------------------------------------------------------
 
-def _figure_png(fig: Any) -> bytes:
-    from forensics.figures import save_figure
+def _figure_inputs(analysis: Any) -> dict[str, str]:
+    """What every spread figure of ``analysis`` depends on (see :func:`_figure_key`)."""
+    from forensics.figures import drawing_fingerprint, frame_digest
 
-    with tempfile.TemporaryDirectory() as d:
-        p = save_figure(fig, Path(d) / "figure.png")
-        return p.read_bytes()
+    return {**drawing_fingerprint(),
+            **{name: frame_digest(getattr(analysis, name)) for name in ("nodes", "posts", "marks")},
+            "params": repr(analysis.params), "displayed": repr(analysis.displayed)}
+
+
+def _figure_key(base: Mapping[str, str], figure: str, post_id: object, lang: str) -> str:
+    """The SHA-256 naming one figure among the kept ones: its inputs, drawing and all."""
+    doc = {**base, "figure": figure, "post": str(post_id), "lang": lang}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
 def _lines(pairs: Iterable[tuple[object, object]]) -> Span:
@@ -1271,7 +1305,7 @@ def _lines(pairs: Iterable[tuple[object, object]]) -> Span:
     return ("\n".join(f"{_txt(k)}: {_txt(v)}" for k, v in pairs),)
 
 
-def _spread_section(lang: str, analysis: Any) -> tuple[Block, ...]:
+def _spread_section(lang: str, analysis: Any, kept: KeptFigures) -> tuple[Block, ...]:
     posts = analysis.to_json()
     wording = Para((_SPREAD_WORDING,), "notice")
     if not posts:
@@ -1324,11 +1358,13 @@ def _spread_section(lang: str, analysis: Any) -> tuple[Block, ...]:
 
     drawn = sorted(posts, key=lambda p: (-int(p.get("nodes", 0)),
                                          str(p["post_id"])))[:MAX_FIGURE_POSTS]
+    base = _figure_inputs(analysis)
     for p in drawn:
         pid = _txt(p["post_id"])
         for fig_fn, zh, en in ((cascade_figure, "转发树", "cascade"),
                                (spread_curve_figure, "累计转发与浏览", "cumulative reposts and views")):
-            png = _figure_png(fig_fn(analysis, p["post_id"], lang=lang))
+            key = _figure_key(base, fig_fn.__name__, p["post_id"], lang)
+            png = kept.png(key, functools.partial(fig_fn, analysis, p["post_id"], lang=lang))
             out.append(Picture(data=png, media_type="image/png", alt=f"{en} {pid}",
                                caption=((Say(zh, en), "：", f"{pid} · PNG SHA-256 ",
                                          Mark(hashlib.sha256(png).hexdigest(), "hash")),),

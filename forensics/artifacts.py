@@ -9,7 +9,10 @@ a change to the evidence:
   file it came from, holding the artifact summary (media type, parser and version, metadata,
   warnings, unparsed reason), its events and its records;
 * ``derived/artifacts.parquet``, ``events.parquet``, ``records.parquet``, ``warnings.parquet``:
-  the same as tables, with the custody head and the source digests in their schema metadata.
+  the same as tables, with the custody head and the source digests in their schema metadata,
+  kept by the first analysis after a parse and logged (action ``derived``, with each file's
+  SHA-256 and the key of the parses they were made from); read back instead of every parse while
+  the log names them with the digest they still have and the parses are the same.
 
 All of it is rebuilt from the store on demand (missing, or made by an older parser version).
 Each parsing run is recorded in the custody log (action ``parse``) with, per item, the parser,
@@ -481,17 +484,45 @@ def ensure_parsed(case: Case, *, progress: bool | None = None, rows: bool = Fals
     return out
 
 
-def _frames(case: Case, progress: bool | None = None,
-            record: bool | None = None) -> dict[str, pd.DataFrame]:
-    import pandas as pd
+def _tables_key(registry: str, parsed: Sequence[ParsedItem]) -> str:
+    """What the tables are made from, as one SHA-256: the parsers, the package version, the
+    source of this module (which makes them) and, per item, the digests of its derived files as
+    the custody log names them (so it is known without reading the files)."""
+    from forensics.figures import source_sha256
 
-    parsed = ensure_parsed(case, progress=progress, rows=True, record=record)
-    head = case.head
-    key = (head.seq if head else 0, _registry_fingerprint(),
-           tuple((p.evidence_id, p.derived_sha256, p.rows_sha256) for p in parsed))
+    doc = {"format": f"{FORMAT}/{FORMAT_VERSION}", "version": __version__, "registry": registry,
+           "code": source_sha256("forensics.artifacts"),
+           "parses": [[p.evidence_id, p.sha256, p.derived_sha256, p.rows_sha256]
+                      for p in parsed]}
+    return hashlib.sha256(_dumps(doc)).hexdigest()
+
+
+def _frames(case: Case, progress: bool | None = None, record: bool | None = None,
+            name: str = "events") -> pd.DataFrame:
+    """A copy of one of the four tables (``name``), made once per set of parses."""
+    parsed = ensure_parsed(case, progress=progress, rows=False, record=record)
+    registry = _registry_fingerprint()
+    key = _tables_key(registry, parsed)
     memo = getattr(case, "_frames_memo", None)
     if memo is not None and memo[0] == key:
-        return {k: v.copy() for k, v in memo[1].items()}
+        return memo[1][name].copy()
+    frames = _read_tables(case, key)
+    if frames is None:
+        parsed = ensure_parsed(case, progress=progress, rows=True, record=record)
+        key = _tables_key(registry, parsed)  # a parse made on the way moves it
+        frames = _build_frames(case, parsed)
+        # kept in the case (and logged) only where parses may be (``record``)
+        if all(p.derived_sha256 for p in parsed) and (
+                _writable(case) if record is None else record):
+            _keep_tables(case, frames, key, [(p.evidence_id, p.sha256) for p in parsed])
+    case._frames_memo = (key, frames)  # type: ignore[attr-defined]
+    return frames[name].copy()
+
+
+def _build_frames(case: Case, parsed: Sequence[ParsedItem]) -> dict[str, pd.DataFrame]:
+    """The four tables from the parses' summaries, events and records."""
+    import pandas as pd
+
     art_rows, warn_rows, event_rows, record_rows = [], [], [], []
     columns_by_type: dict[str, dict[str, None]] = {}
     for p in parsed:
@@ -531,60 +562,118 @@ def _frames(case: Case, progress: bool | None = None,
     if not frames["events"].empty:
         frames["events"] = frames["events"].sort_values(
             ["earliest", "evidence_id"], kind="stable").reset_index(drop=True)
-    # the Parquet export is written into the case: only where parses may be (``record``)
-    if all(p.derived_sha256 for p in parsed) and (
-            _writable(case) if record is None else record):
-        _write_tables(case.root / "derived", frames, head.seq if head else 0,
-                      [(p.evidence_id, p.sha256) for p in parsed])
-    case._frames_memo = (key, frames)  # type: ignore[attr-defined]
-    return {k: v.copy() for k, v in frames.items()}
+    return frames
 
 
 _EVENT_COLUMNS = ["evidence_id", "sha256", "parser", "parser_version", "data_type",
                   "description", "location", "utc", "earliest", "latest", "original",
                   "time_source", "precision", "zone", "zone_name", "actor", "text", "url"]
+_META_KEY = b"forensics:tables_key"
+_META_COLUMNS = b"forensics:columns_by_type"
 
 
-def _write_tables(derived: Path, frames: dict[str, pd.DataFrame], head_seq: int,
-                 sources: Sequence[tuple[str, str]]) -> None:
-    """Export the tables as Parquet for other tools (never read back: the JSON files, checked
-    against the custody log, are the source).  An export that fails is skipped."""
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:  # pragma: no cover - pyarrow is a dependency
-        return
-    meta = {
-        "forensics:package_version": __version__,
-        "forensics:custody_head_seq": str(head_seq),
-        "forensics:sources": json.dumps(sources),
-    }
-    for name, df in frames.items():
-        path = derived / f"{name}.parquet"
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        if _exported(path, meta):
-            continue  # already exported from these very parses by this version
-        try:
-            clean = df.astype(object).where(df.notna(), None) if not df.empty else df
-            table = pa.Table.from_pandas(clean, preserve_index=False)
-            table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
-            pq.write_table(table, tmp)
-            os.replace(tmp, path)
-        except Exception:  # an optional export must not break the analysis
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+def _table_bytes(df: pd.DataFrame, meta: Mapping[str, str]) -> tuple[bytes, bool]:
+    """One table as Parquet, and whether it reads back as exactly the same frame (types
+    included).  A table pyarrow cannot hold as it is (a column of mixed types) is written with
+    every value as text or null, for other tools, and is not read back."""
+    import io
 
-
-def _exported(path: Path, meta: Mapping[str, str]) -> bool:
-    """Whether the Parquet export at ``path`` says it was made with exactly ``meta`` (the
-    custody head, the parses and the package version)."""
+    import pandas as pd
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    exact = True
     try:
-        have = pq.read_schema(path).metadata or {}
-    except Exception:  # missing or unreadable: write it again
-        return False
-    return all(have.get(k.encode()) == v.encode() for k, v in meta.items())
+        table = pa.Table.from_pandas(df, preserve_index=False)
+    except (pa.ArrowException, TypeError, ValueError):
+        exact = False
+        clean = df.astype(object).where(df.notna(), None) if not df.empty else df
+        clean = clean.map(lambda v: v if v is None else str(v)) if not df.empty else clean
+        table = pa.Table.from_pandas(clean, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    data = buf.getvalue()
+    if exact:
+        back = pq.read_table(io.BytesIO(data)).to_pandas()
+        try:
+            pd.testing.assert_frame_equal(df, back, check_exact=True)
+        except AssertionError:
+            exact = False
+    return data, exact
+
+
+def _keep_tables(case: Case, frames: Mapping[str, pd.DataFrame], key: str,
+                 sources: Sequence[tuple[str, str]]) -> None:
+    """Write the tables as ``derived/<name>.parquet`` (for other tools, and read back by
+    :func:`_read_tables` while ``key`` is current) and log them (action ``derived``, what
+    ``tables``).  A failure to write is logged nowhere and leaves the analysis as it was."""
+    head = case.head
+    meta = {
+        "forensics:package_version": __version__,
+        "forensics:custody_head_seq": str(head.seq if head else 0),
+        "forensics:sources": json.dumps(sources),
+        _META_KEY.decode(): key,
+        _META_COLUMNS.decode(): json.dumps(frames["records"].attrs.get("columns_by_type", {}),
+                                           ensure_ascii=False),
+    }
+    derived = case.root / "derived"
+    files: dict[str, Path] = {}
+    exact = True
+    try:
+        for name in _TABLES:
+            data, ok = _table_bytes(frames[name], meta)
+            exact = exact and ok
+            path = derived / f"{name}.parquet"
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            try:
+                tmp.write_bytes(data)
+                os.replace(tmp, path)
+            finally:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+            files[name] = path
+    except Exception:  # an optional export must not break the analysis
+        return
+    case.log_derived("tables", files, params={"key": key, "exact": int(exact)})
+
+
+def _read_tables(case: Case, key: str) -> dict[str, pd.DataFrame] | None:
+    """The tables kept by :func:`_keep_tables` for ``key``: only when the latest logged
+    ``tables`` entry was made for ``key``, read back exactly, and every file still has the
+    SHA-256 logged; else ``None`` (they are made again from the parses)."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    case.refresh()
+    entry = case._state.tables
+    if entry is None:
+        return None
+    params, files = entry.details.get("params"), entry.details.get("files")
+    if (not isinstance(params, Mapping) or params.get("key") != key
+            or params.get("exact") != 1 or not isinstance(files, Mapping)):
+        return None
+    frames = {}
+    for name in _TABLES:
+        try:
+            data = (case.root / "derived" / f"{name}.parquet").read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != files.get(f"derived/{name}.parquet"):
+            return None  # changed since it was logged
+        try:
+            table = pq.read_table(io.BytesIO(data))
+        except (pa.ArrowException, OSError, ValueError):
+            return None
+        meta = table.schema.metadata or {}
+        if meta.get(_META_KEY) != key.encode():
+            return None
+        frames[name] = table.to_pandas()
+        if name == "records":
+            frames[name].attrs["columns_by_type"] = json.loads(meta.get(_META_COLUMNS, b"{}"))
+    return frames
 
 
 def artifacts_frame(case: Case, *, progress: bool | None = None,
@@ -594,13 +683,13 @@ def artifacts_frame(case: Case, *, progress: bool | None = None,
     Items whose parse is missing or stale are parsed from the store first; ``record`` as in
     :func:`ensure_parsed`.
     """
-    return _frames(case, progress, record)["artifacts"]
+    return _frames(case, progress, record, "artifacts")
 
 
 def events_frame(case: Case, *, progress: bool | None = None,
                  record: bool | None = None) -> pd.DataFrame:
     """One row per time event, earliest first, with the time's source, precision and zone."""
-    return _frames(case, progress, record)["events"]
+    return _frames(case, progress, record, "events")
 
 
 def records_frame(case: Case, data_type: str | None = None, *, progress: bool | None = None,
@@ -609,7 +698,7 @@ def records_frame(case: Case, data_type: str | None = None, *, progress: bool | 
 
     With a ``data_type``, only the columns that type's records have are kept.
     """
-    df = _frames(case, progress, record)["records"]
+    df = _frames(case, progress, record, "records")
     if data_type is not None and not df.empty:
         columns = df.attrs.get("columns_by_type", {}).get(data_type)
         df = df[df["data_type"] == data_type]
@@ -622,7 +711,7 @@ def records_frame(case: Case, data_type: str | None = None, *, progress: bool | 
 def warnings_frame(case: Case, *, progress: bool | None = None,
                    record: bool | None = None) -> pd.DataFrame:
     """Every parse warning: evidence number, parser, location, message."""
-    return _frames(case, progress, record)["warnings"]
+    return _frames(case, progress, record, "warnings")
 
 
 def inspect(paths: Iterable[Path | str], *, default_zone: str | None = None) -> list[Artifact]:

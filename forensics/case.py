@@ -221,6 +221,11 @@ class _State:
         self.ocr: dict[str, Mapping[str, object]] = {}
         #: The latest ``screens`` entry (forensics.screens): the key phrases and the calls.
         self.screens: Entry | None = None
+        #: The latest ``derived`` entry of the parsed tables (``derived/*.parquet``), which
+        #: :func:`forensics.artifacts.events_frame` reads back while it is current.
+        self.tables: Entry | None = None
+        #: File name -> SHA-256 of every kept figure (``derived/figures``), as logged.
+        self.figures: dict[str, str] = {}
 
     def apply(self, e: Entry) -> None:
         self.head = e
@@ -269,6 +274,13 @@ class _State:
             self.attestations.append(e)
         if e.action == Action.SCREENS:
             self.screens = e
+        if e.action == Action.DERIVED:
+            what = e.details.get("what")
+            if what == "tables":
+                self.tables = e
+            files = e.details.get("files")
+            if what == "figures" and isinstance(files, Mapping):
+                self.figures.update({str(k): str(v) for k, v in files.items()})
         if e.action in EVENT_ACTIONS:
             events = e.details.get("events")
             if isinstance(events, list | tuple):
@@ -373,6 +385,11 @@ class Case:
 
     def refresh(self) -> None:
         """Read log entries appended since the last look (by this or another process)."""
+        try:  # the log only grows: no more bytes, nothing new (a stat, not an open and read)
+            if os.stat(self.log.path).st_size <= self._state.offset:
+                return
+        except OSError:
+            pass  # read as before: a missing log reads as no entries, a broken one is said
         entries, offset = self.log.read(self._state.offset)
         for e in entries:
             self._state.apply(e)
@@ -791,6 +808,28 @@ class Case:
                                                      for p in files.values()])
             if files else None, "files": digests, "post_id": post_id,
             "made_from_head": {"seq": head.seq, "entry_sha256": head.entry_sha256} if head
+            else None,
+            "params": {k: v for k, v in sorted((params or {}).items())
+                       if isinstance(v, int | float | str)},
+        })])
+        return entry
+
+    def log_derived(self, what: str, files: Mapping[str, Path], *,
+                    params: Mapping[str, object] | None = None) -> Entry:
+        """Record in the custody log that derived data was kept inside the case for reuse
+        (action ``derived``): ``what`` it is, each file (by its path in the case) with its
+        SHA-256, the parameters it was made with and the custody head it was made at."""
+        from forensics.custody import Action, EntryDraft
+
+        head = self.head
+        digests = {}
+        for _, p in sorted(files.items()):
+            with open(p, "rb") as fh:
+                digests[Path(p).relative_to(self.root).as_posix()] = hashlib.file_digest(
+                    fh, "sha256").hexdigest()
+        (entry,) = self.record([EntryDraft(Action.DERIVED, details={
+            "what": what, "files": digests,
+            "made_at_head": {"seq": head.seq, "entry_sha256": head.entry_sha256} if head
             else None,
             "params": {k: v for k, v in sorted((params or {}).items())
                        if isinstance(v, int | float | str)},

@@ -135,6 +135,10 @@ class Action(StrEnum):
     #: What each screenshot and recording shows (content, publisher, publish time, URL), with
     #: the key phrases looked for (forensics.screens).
     SCREENS = "screens"
+    #: Derived data was kept in the case for reuse, named by what it was made from: the parsed
+    #: tables as Parquet (forensics.artifacts), figures as PNG (forensics.figures); the SHA-256
+    #: of each file.  Like ``export`` entries, these change nothing an appendix states.
+    DERIVED = "derived"
 
 #: Actions whose entries may carry ``details["events"]``: time events the entry states, each an
 #: :meth:`forensics.records.Event.to_row` mapping, shown in the case's timeline (a notarization,

@@ -45,6 +45,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import os
@@ -70,13 +71,18 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "CJK_FAMILIES",
     "CJK_PROBE",
+    "FIGURES_DIR",
     "FONT_ENV",
     "MAX_LANES",
     "MAX_MARKS_PER_LANE",
     "TIME_BINS",
     "CJKFont",
+    "KeptFigures",
     "cjk_font",
+    "drawing_fingerprint",
+    "frame_digest",
     "save_figure",
+    "source_sha256",
     "timeline_figure",
 ]
 
@@ -841,8 +847,6 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = _DPI) -
     >>> out.read_bytes()[:4]
     b'\\x89PNG'
     """
-    import matplotlib
-
     target = Path(path)
     fmt = _SAVE_FORMATS.get(target.suffix.lower())
     if fmt is None:
@@ -850,10 +854,166 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = _DPI) -
                          f"use one of {', '.join(_SAVE_FORMATS)}")
     if not target.parent.is_dir():
         raise InputError(f"{target}: folder {target.parent} does not exist")
+    with _saving():
+        fig.savefig(target, format=fmt, dpi=dpi, metadata=dict(_METADATA[fmt]), facecolor="white")
+    return target
+
+
+@contextlib.contextmanager
+def _saving() -> Iterator[None]:
+    """matplotlib's defaults and our font embedding, while a figure is saved."""
+    import matplotlib
+
     embed = 42 if cjk_font().truetype else 3
     with matplotlib.rc_context():
         matplotlib.rcdefaults()
-        matplotlib.rcParams.update({"pdf.fonttype": embed, "ps.fonttype": embed, "svg.fonttype": "path",
-                                    "svg.hashsalt": "forensics"})
-        fig.savefig(target, format=fmt, dpi=dpi, metadata=dict(_METADATA[fmt]), facecolor="white")
-    return target
+        matplotlib.rcParams.update({"pdf.fonttype": embed, "ps.fonttype": embed,
+                                    "svg.fonttype": "path", "svg.hashsalt": "forensics"})
+        yield
+
+
+# --------------------------------------------------------------------------------------------
+# Figures kept in a case
+
+#: Where :class:`KeptFigures` keeps figures, under the case's ``derived`` folder.
+FIGURES_DIR = "figures"
+
+
+def frame_digest(df: pd.DataFrame) -> str:
+    """SHA-256 of a table's columns, their types and every value (pandas' stable per-row hash,
+    index included): what a figure drawn from it depends on.
+
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"x": [1, 2], "y": ["甲", "乙"]})
+    >>> frame_digest(a) == frame_digest(a.copy()), frame_digest(a) == frame_digest(a.iloc[::-1])
+    (True, False)
+    """
+    import hashlib
+
+    import pandas as pd
+
+    h = hashlib.sha256(repr([(str(c), str(t)) for c, t in df.dtypes.items()]).encode())
+    try:
+        h.update(pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes())
+    except TypeError:  # a column of unhashable values (lists): their text instead
+        h.update(df.to_json(orient="split", date_format="iso", default_handler=repr).encode())
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=32)
+def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
+    import hashlib
+
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def source_sha256(*modules: str) -> str:
+    """SHA-256 of the source files of ``modules`` (``"forensics.figures"``): the code a kept
+    result was made by, so that a change of it between two releases makes it again."""
+    import hashlib
+    import importlib.util
+
+    h = hashlib.sha256()
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        if origin and os.path.isfile(origin):
+            st = os.stat(origin)
+            h.update(_file_sha256(origin, st.st_size, st.st_mtime_ns).encode())
+        else:  # no source to read (a frozen build): the version alone says it
+            h.update(f"{name}=={__version__}".encode())
+    return h.hexdigest()
+
+
+def drawing_fingerprint() -> dict[str, str]:
+    """What drawing a figure depends on besides its data: this package (its version and the
+    source of its drawing code), matplotlib and the CJK font file (its SHA-256)."""
+    import matplotlib
+
+    font = cjk_font()
+    st = os.stat(font.path)
+    return {"forensics": __version__, "matplotlib": matplotlib.__version__,
+            "code": source_sha256("forensics.figures", "forensics.spread_figures"),
+            "font": f"{font.family}#{font.face_index}",
+            "font_sha256": _file_sha256(font.path, st.st_size, st.st_mtime_ns)}
+
+
+class KeptFigures:
+    """PNG figures kept in a case (``derived/figures/<key>.png``) so that the same figure is
+    drawn once: a figure is a pure function of its inputs, so ``key`` (a SHA-256 of every
+    input, :func:`drawing_fingerprint` among them) names it.
+
+    A kept file is used only when the custody log names it (a ``derived`` entry, what
+    ``figures``) with the SHA-256 it still has; else the figure is drawn again.  Figures drawn
+    here are written and logged by :meth:`log` (one entry for all), and only when ``record``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> from forensics.case import Case
+    >>> case = Case.init(pathlib.Path(tempfile.mkdtemp()) / "c")
+    >>> t = pd.to_datetime(["2026-11-20T06:32:00Z"], utc=True)
+    >>> draw = lambda: timeline_figure(pd.DataFrame({"utc": t, "earliest": t, "latest": t,
+    ...                                               "lane": ["EXIF"]}))
+    >>> kept = KeptFigures(case, record=True)
+    >>> png = kept.png("a" * 64, draw)
+    >>> kept.drawn, kept.log().details["what"]
+    (1, 'figures')
+    >>> again = KeptFigures(case, record=True)
+    >>> again.png("a" * 64, draw) == png, again.drawn, again.log()
+    (True, 0, None)
+    """
+
+    def __init__(self, case: Any, *, record: bool) -> None:
+        self.case = case
+        self.record = record
+        case.refresh()  # the figures logged so far (by this or another process)
+        self.drawn = 0
+        self._new: dict[str, Path] = {}
+
+    def png(self, key: str, draw: Any) -> bytes:
+        """The PNG bytes of the figure ``draw()`` makes, kept under ``key`` (64 hex digits)."""
+        import hashlib
+        import io
+
+        if not re.fullmatch(r"[0-9a-f]{64}", key):
+            raise InputError(f"a kept figure's key must be 64 hex digits, not {key!r}")
+        name = f"{key}.png"
+        folder = self.case.root / "derived" / FIGURES_DIR
+        logged = self.case._state.figures.get(f"derived/{FIGURES_DIR}/{name}")
+        if logged is not None:
+            try:
+                data = (folder / name).read_bytes()
+            except OSError:
+                data = None
+            if data is not None and hashlib.sha256(data).hexdigest() == logged:
+                return data
+        fig = draw()
+        buf = io.BytesIO()
+        with _saving():
+            fig.savefig(buf, format="png", dpi=_DPI, metadata=dict(_METADATA["png"]),
+                        facecolor="white")
+        data = buf.getvalue()
+        self.drawn += 1
+        if self.record:
+            tmp = folder / f".{name}.{os.getpid()}.tmp"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                tmp.write_bytes(data)
+                os.replace(tmp, folder / name)
+            except OSError:  # not kept (a full disk): drawn again next time, nothing logged
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+            else:
+                self._new[name] = folder / name
+        return data
+
+    def log(self) -> Any:
+        """Log the figures drawn and kept since the last call (one ``export`` entry); the entry,
+        or ``None`` when there were none."""
+        if not self._new:
+            return None
+        files, self._new = self._new, {}
+        return self.case.log_derived("figures", files)
+

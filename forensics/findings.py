@@ -113,6 +113,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from forensics.timestamps import Precision, TimeValue, Zone, format_utc, parse_exif, zone_for
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
     import pandas as pd
 
     from forensics.case import Case, Item
@@ -439,16 +440,34 @@ def _times(view: pd.DataFrame) -> list[_Time]:
         return []
     eid, src, desc, loc, orig, zone, zname, dtype, text, chat = (view[c].tolist()
                                                                   for c in _STR_COLUMNS)
-    early = list(view["parsed_earliest"].dt.to_pydatetime())
-    late = list(view["parsed_latest"].dt.to_pydatetime())
-    return [_Time(eid[i], src[i], desc[i], loc[i], early[i], late[i], orig[i], zone[i], zname[i],
-                  dtype[i], text[i], chat[i]) for i in range(len(eid))]
+    early = view["parsed_earliest"].dt.to_pydatetime().tolist()
+    late = view["parsed_latest"].dt.to_pydatetime().tolist()
+    return list(map(_Time._make, zip(eid, src, desc, loc, early, late, orig, zone, zname, dtype,
+                                     text, chat, strict=True)))
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _natural(s: str) -> tuple:
     """``line 9`` before ``line 10``."""
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", s) if p)
+
+
+class _Rows:
+    """The rows of a view (with both bounds, as :func:`_times` keeps them) as columns, from
+    which single rows are made into :class:`_Time` without pandas."""
+
+    def __init__(self, view: pd.DataFrame) -> None:
+        import numpy as np
+
+        self.view = view
+        self.cols = [view[c].to_numpy(dtype=object) for c in _STR_COLUMNS]
+        self.early = np.asarray(view["parsed_earliest"].dt.to_pydatetime(), dtype=object)
+        self.late = np.asarray(view["parsed_latest"].dt.to_pydatetime(), dtype=object)
+
+    def at(self, i: int) -> _Time:
+        eid, src, desc, loc, orig, zone, zname, dtype, text, chat = (c[i] for c in self.cols)
+        return _Time(eid, src, desc, loc, self.early[i], self.late[i], orig, zone, zname, dtype,
+                     text, chat)
 
 
 def _select(view: pd.DataFrame, mask) -> list[_Time]:
@@ -679,23 +698,51 @@ def capture_before_publication(events: pd.DataFrame, artifacts: pd.DataFrame | N
     is_cap = (src.str.startswith("intake:captured_at") | (src == "file:name")
               | src.str.startswith("exif:DateTimeOriginal") | (desc == "Page Saved")
               | (src == "warc:WARC-Date"))
-    pubs: dict[str, list[_Time]] = defaultdict(list)
-    for t in _select(view, is_pub):
-        pubs[t.evidence_id].append(t)
+    # The publication times, by item, as whole microseconds (what a datetime holds): a repost
+    # list has tens of thousands, so only the latest ones are made into _Time.
+    pub_view = view[(is_pub & view["parsed_earliest"].notna()
+                     & view["parsed_latest"].notna()).to_numpy()]
+    by_item = pub_view.groupby("evidence_id", sort=False).indices if len(pub_view) else {}
+    pub_us = _micros(pub_view["parsed_earliest"])
+    pub_loc = pub_view["location"].to_numpy(dtype=object)
+    pub_rows = _Rows(pub_view)
+    tol_us = tol // timedelta(microseconds=1)
     out = []
-    for c in _select(view, is_cap & view["evidence_id"].isin(list(pubs))):
+    for c in _select(view, is_cap & view["evidence_id"].isin(list(by_item))):
         if c.source == "file:name" and "camera" in c.text.lower() and c.evidence_id not in shots:
             continue  # a camera's own name: the photo may well predate its publication
         if c.base == "exif:DateTimeOriginal" and c.evidence_id not in shots:
             continue
-        shown = [p for p in pubs[c.evidence_id]
-                 if c.source != "warc:WARC-Date" or p.location == c.location]
-        late = [(p.earliest - c.latest, p) for p in shown if p.earliest - c.latest > tol]
-        if not late:
+        at = by_item[c.evidence_id]
+        if c.source == "warc:WARC-Date":
+            at = at[pub_loc[at] == c.location]
+        late = at[pub_us[at] - _micro(c.latest) > tol_us]
+        if not len(late):
             continue
-        gap, p = min(late, key=lambda x: (-x[0], x[1].source, _natural(x[1].location)))
-        out.append(_capture_finding(c, p, gap, len(late), tol))
+        # the largest gap: the latest publication (ties: by source, then location)
+        latest = late[pub_us[late] == pub_us[late].max()]
+        p = min(map(pub_rows.at, latest), key=lambda t: (t.source, _natural(t.location)))
+        out.append(_capture_finding(c, p, p.earliest - c.latest, len(late), tol))
     return out
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micro(t: datetime) -> int:
+    """A UTC datetime as whole microseconds since 1970 (exact: no float)."""
+    return (t - _EPOCH) // timedelta(microseconds=1)
+
+
+def _micros(col: pd.Series) -> np.ndarray:
+    """A UTC datetime column as whole microseconds since 1970, as :func:`_micro` gives for its
+    values as datetimes (nanoseconds dropped, rounding down)."""
+    import numpy as np
+
+    if not len(col):
+        return np.zeros(0, dtype=np.int64)
+    ns = col.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]").view("int64")
+    return ns // 1000
 
 
 def _capture_finding(c: _Time, p: _Time, gap: timedelta, count: int, tol: timedelta) -> Finding:
@@ -750,23 +797,28 @@ def time_after_acquisition(events: pd.DataFrame, *,
     acq_e = pd.to_datetime(view["evidence_id"].map({k: pd.Timestamp(v.latest)
                                                      for k, v in acquired.items()}), utc=True)
     mask = (~view["source"].str.startswith("custody:") & acq_e.notna()
-            & ((view["parsed_earliest"] - acq_e) > tol))
-    late: dict[str, list[_Time]] = defaultdict(list)
-    for t in _select(view, mask):
-        late[t.evidence_id].append(t)
+            & ((view["parsed_earliest"] - acq_e) > tol) & view["parsed_latest"].notna())
+    # by item; only the latest of an item's late times (the worst) is made into a _Time
+    late_view = view[mask.to_numpy()]
+    late = late_view.groupby("evidence_id", sort=False).indices if len(late_view) else {}
+    late_us = _micros(late_view["parsed_earliest"])
+    late_src = late_view["source"].to_numpy(dtype=object)
+    late_rows = _Rows(late_view)
     out = []
     for eid in sorted(late):
         a = acquired[eid]
-        worst = max(late[eid], key=lambda t: (t.earliest - a.latest, t.source))
+        at = late[eid]
+        last = at[late_us[at] == late_us[at].max()]
+        worst = max(map(late_rows.at, last), key=lambda t: (t.earliest - a.latest, t.source))
         gap = worst.earliest - a.latest
         base = Severity.HIGH if gap > LARGE_GAP else Severity.MEDIUM
         sev, nzh, nen = _severity_and_note(base, gap, (worst,), tol)
-        n = len(late[eid])
+        n = len(at)
         wzh, wen = _name(worst)
         gzh, gen = _span(gap)
         tzh, ten = _span(tol)
         zzh, zen = _zone_notes((worst,))
-        listed = ", ".join(sorted({t.source for t in late[eid]})[:_MAX_LISTED])
+        listed = ", ".join(sorted(set(late_src[at].tolist()))[:_MAX_LISTED])
         values = (_value("stated time", worst), _value("acquisition", a), *_gap_values(gap, tol),
                   ("times after acquisition", f"{n} ({listed})"))
         out.append(Finding(

@@ -345,32 +345,35 @@ def repost_table(records: pd.DataFrame, events: pd.DataFrame | None = None,
     The records' ``time`` column holds an instant (ISO 8601) or an interval
     (``earliest/latest``); ``chain`` holds the ``//@`` names one per line.
     """
+    import numpy as np
     import pandas as pd
 
     if records is None or records.empty:
         return _empty_table()
     df = records.reset_index(drop=True)
     get = lambda c: df[c] if c in df.columns else pd.Series([None] * len(df))  # noqa: E731
+    # (whole-column text operations: a repost list has tens of thousands of rows)
     time = get("time").astype(object).where(get("time").notna(), "").astype(str)
-    parts = time.str.split("/", n=1, expand=True)
-    if parts.shape[1] == 1:
-        parts[1] = None
-    earliest = parts[0].where(parts[0] != "", None)
-    latest = parts[1].where(parts[1].notna(), earliest)
+    first = time.str.replace(r"(?s)/.*", "", regex=True)  # before the first "/"
+    second = time.str.replace(r"^[^/]*/", "", regex=True)  # after it
+    earliest = first.where(first != "", None)
+    latest = second.where(time.str.contains("/", regex=False), earliest)
     chain = get("chain").astype(object).where(get("chain").notna(), "").astype(str)
     source = get("parent_source").astype(object).where(get("parent_source").notna(), "")
     pacc = get("parent_account_id").astype(object).where(get("parent_account_id").notna(), "")
-    pname = chain.str.split("\n", n=1).str[0].where((source == "chain") & (pacc == ""), "")
+    pname = chain.str.replace(r"(?s)\n.*", "", regex=True).where(
+        (source == "chain") & (pacc == ""), "")
     approx = get("approximate").astype(object).where(get("approximate").notna(), "").astype(str)
 
     def kind(col: str) -> pd.Series:
         shown = get(f"{col}_shown").astype(object).where(get(f"{col}_shown").notna(), "")
-        has = get(col).notna()
-        lower = shown.astype(str).str.strip().str.endswith(("+", "＋"))
-        approx_here = approx.str.split("\n").apply(lambda xs: col in xs)
-        return pd.Series(["at least" if h and lo else "approximate" if h and a
-                          else "exact" if h else "" for h, lo, a in zip(has, lower, approx_here,
-                                                                        strict=True)])
+        has = get(col).notna().to_numpy(dtype=bool)
+        lower = shown.astype(str).str.strip().str.endswith(("+", "＋")).to_numpy(dtype=bool)
+        # ``approximate`` names the approximate columns, one a line
+        here = approx.str.contains(f"(?:^|\n){re.escape(col)}(?:\n|$)",
+                                   regex=True).to_numpy(dtype=bool)
+        return pd.Series(np.select([has & lower, has & here, has],
+                                   ["at least", "approximate", "exact"], "").tolist())
 
     zone = pd.Series([""] * len(df))
     if events is not None and not events.empty and "location" in df.columns:

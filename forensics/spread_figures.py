@@ -748,8 +748,10 @@ def _label_top(ax: Axes, g: pd.DataFrame, write: _Writer, reach: np.ndarray, lay
         ax.annotate(label, xy=(float(xs[i]), float(lay.y[i])), xycoords="data",
                     xytext=(1.01, float(ty)), textcoords=("axes fraction", "data"), ha="left", va="center",
                     fontsize=7, color="#222222", annotation_clip=False, gid=f"top:{rank + 1}",
+                    # from the label's left edge (relpos), not clipped to its box (patchA):
+                    # the same line, without a Bezier split per label and per draw
                     arrowprops={"arrowstyle": "-", "color": "#aaaaaa", "linewidth": 0.5, "linestyle": ":",
-                                "shrinkA": 0, "shrinkB": 2})
+                                "shrinkA": 0, "shrinkB": 2, "relpos": (0.0, 0.5), "patchA": None})
     return len(chosen)
 
 

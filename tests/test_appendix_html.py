@@ -15,8 +15,12 @@ import shutil
 import subprocess
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from forensics.appendix import made_from_head
 from forensics.appendix_html import CSP, SECTIONS, render_html, write_html
+from forensics.appendix_model import Mark, Say, Table
 from forensics.demo import _png
 from forensics.errors import InputError
 from forensics.intake import IntakeFacts
@@ -87,8 +91,10 @@ def test_all_sections_and_headings_and_every_digest(small):
         assert it.digests.sha256 in html
     assert "不是司法鉴定意见" in html and "not a judicial appraisal" in html
     assert "not a legal conclusion" in html
-    # the cover's date is the custody head's, never the time of rendering
-    head = small.head
+    # the cover's date is the custody head's, never the time of rendering (the head of what
+    # the appendix states: not the entries of data kept on the way, such as the tables)
+    head = made_from_head(small)
+    assert small.head.action == "derived" and head.action != "derived"
     assert f"entry_sha256 <code class=\"hash\">{head.entry_sha256}</code>" in html
     # zh before en
     assert html.index("证据目录") < html.index("Evidence list")
@@ -184,3 +190,36 @@ def test_hostile_content_does_not_run_in_chromium(hostile, tmp_path):
     assert "&lt;img src=x onerror=alert(1)&gt;" in dom
     assert len(re.findall(r'<img src="data:image/png;base64,', dom)) >= 1
     assert '<span class="inv">⟦U+202E⟧</span>' in dom
+
+
+# --- many cells escaped together ------------------------------------------------------------------
+
+_CELL_TEXT = st.text(alphabet=st.sampled_from(
+    [*"ab张三<>&\"' \n\r", "\u202e", "\u200b", "\ue000", "\x00", "\x1f", "⟦"]),
+    max_size=8)
+_CELL = st.one_of(
+    _CELL_TEXT.map(lambda t: (t,)),
+    st.lists(_CELL_TEXT, max_size=3).map(tuple),
+    st.lists(st.one_of(_CELL_TEXT, _CELL_TEXT.map(lambda t: Mark(t, "code")),
+                       st.sampled_from([Mark("F1", "ref", target="F1"), Say("是", "yes")])),
+             max_size=3).map(tuple))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CELL, max_size=40), st.sampled_from(["zh", "en", "both"]))
+def test_cells_drawn_together_are_drawn_as_one_by_one(cells, lang):
+    from forensics.appendix_html import _Draw
+
+    d = _Draw(lang)
+    assert d.cells(cells) == [d.span(c) for c in cells]
+
+
+def test_a_table_of_many_rows_is_laid_out_row_by_row():
+    from forensics.appendix_html import _Draw
+
+    rows = tuple(((f"r{i}<",), (Mark("F1", "ref", target="F1"),), ("\ue000x",)) for i in range(3))
+    html = _Draw("en").table(Table(header=((Say("a", "a"),), (Say("b", "b"),), (Say("c", "c"),)),
+                                   rows=rows, kind="timeline"))
+    body = html.split("<tbody>")[1]
+    assert body.count("<tr>") == 3 and body.count("<td>") == 9
+    assert '<tr><td>r0&lt;</td><td><a class="ref" href="#F1">F1</a></td><td>\ue000x</td></tr>' in body

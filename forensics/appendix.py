@@ -224,13 +224,16 @@ def write_tables(case: Case, out: str | os.PathLike[str], *,
     writable and not a backup; a backup is read, never written to).  Returns the paths by name.
     :func:`write_appendix` writes these tables together with the HTML and PDF.
     """
-    from forensics.artifacts import ensure_parsed
+    from forensics.artifacts import ensure_parsed, events_frame
 
     record = _may_record(case, record)
     folder = _out_folder(case, out)
     # parse first: parsing can extract attachments (new items), and every table must name the
     # same items and come from the same custody head
     ensure_parsed(case, progress=progress, rows=False, record=record)
+    # the tables too: an item whose rows are missing is parsed again (and logged) now,
+    # before the custody head this is made from is taken
+    events_frame(case, progress=progress, record=record)
     case.refresh()
     head = made_from_head(case)
     written = _write_all(folder, _table_bytes(case, groups=groups, progress=progress,
@@ -300,7 +303,7 @@ def write_appendix(case: Case, out: str | os.PathLike[str], *, lang: str = "both
     from forensics.appendix_html import draw_html
     from forensics.appendix_model import LANGS, build_appendix
     from forensics.appendix_pdf import draw_pdf, pdf_fonts
-    from forensics.artifacts import ensure_parsed
+    from forensics.artifacts import ensure_parsed, events_frame
 
     if lang not in LANGS:
         raise InputError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
@@ -308,6 +311,9 @@ def write_appendix(case: Case, out: str | os.PathLike[str], *, lang: str = "both
     folder = _out_folder(case, out)
     fonts = pdf_fonts()  # before anything is written: a missing font fails first
     ensure_parsed(case, progress=progress, rows=False, record=record)
+    # the tables too: an item whose rows are missing is parsed again (and logged) now,
+    # before the custody head this is made from is taken
+    events_frame(case, progress=progress, record=record)
     case.refresh()
     pz = None
     if pseudonymize:

@@ -410,16 +410,19 @@ def _utc_column(col: pd.Series) -> list[str]:
     >>> import pandas as pd
     >>> _utc_column(pd.Series(pd.to_datetime(["2026-01-02T03:04:05.5+08:00", None], utc=True)))
     ['2026-01-01 19:04:05.500000Z', '']
+    >>> _utc_column(pd.Series(pd.to_datetime(["1500-01-01T00:00:00.25Z"], utc=True).as_unit("us")))
+    ['1500-01-01 00:00:00.250000Z']
     """
     import numpy as np
     import pandas as pd
 
     t = pd.to_datetime(col, utc=True, errors="coerce")
-    ns = t.dt.tz_localize(None).to_numpy("datetime64[ns]")
-    missing = np.isnat(ns).tolist()
-    i = ns.view("int64")  # floor division: a time before 1970 keeps its own second
-    micro = ((i % 1_000_000_000) // 1000).tolist()
-    base = np.datetime_as_string((i // 1_000_000_000).astype("datetime64[s]"), unit="s").tolist()
+    # in the column's own unit, whatever it is (numpy's casts round down: a time before 1970
+    # keeps its own second; no cast to nanoseconds, which would not hold the year 1500)
+    own = t.dt.tz_localize(None).to_numpy()
+    missing = np.isnat(own).tolist()
+    micro = (own.astype("datetime64[us]").view("int64") % 1_000_000).tolist()
+    base = np.datetime_as_string(own.astype("datetime64[s]"), unit="s").tolist()
     return ["" if m else f"{b[:10]} {b[11:]}.{u:06d}Z" if u else f"{b[:10]} {b[11:]}Z"
             for b, u, m in zip(base, micro, missing, strict=True)]
 
@@ -537,11 +540,14 @@ def build_appendix(case: Case, *, lang: str = "both", groups: Mapping[str, str] 
     'The case holds no items.'
     """
     from forensics.appendix import evidence_list
-    from forensics.artifacts import _writable, ensure_parsed
+    from forensics.artifacts import _writable, ensure_parsed, events_frame
 
     if lang not in LANGS:
         raise InputError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
     ensure_parsed(case, progress=progress, rows=False, record=record)
+    # the tables too: an item whose rows are missing is parsed again (and logged) now,
+    # before the custody head this is made from is taken
+    events_frame(case, progress=progress, record=record)
     case.refresh()
     # export entries only record files written from the case (this appendix among them), and
     # derived entries data kept for reuse: left out, so that writing the appendix again (or

@@ -511,9 +511,11 @@ def _frames(case: Case, progress: bool | None = None, record: bool | None = None
         parsed = ensure_parsed(case, progress=progress, rows=True, record=record)
         key = _tables_key(registry, parsed)  # a parse made on the way moves it
         frames = _build_frames(case, parsed)
-        # kept in the case (and logged) only where parses may be (``record``)
+        # kept in the case (and logged) only where parses may be (``record``), and once: not
+        # again when kept already for these parses (a table that does not read back exactly)
         if all(p.derived_sha256 for p in parsed) and (
-                _writable(case) if record is None else record):
+                _writable(case) if record is None else record) and _kept_tables(
+                    case, key) is None:
             _keep_tables(case, frames, key, [(p.evidence_id, p.sha256) for p in parsed])
     case._frames_memo = (key, frames)  # type: ignore[attr-defined]
     return frames[name].copy()
@@ -557,6 +559,14 @@ def _build_frames(case: Case, parsed: Sequence[ParsedItem]) -> dict[str, pd.Data
                                                      "location", "message"]
                                  if not warn_rows else None),
     }
+    # a value a record lacks is None in a column of Python objects (flags true, false or
+    # absent), never NaN beside None: one "missing", as Parquet keeps it
+    for df in frames.values():
+        for c in df.columns:
+            if df[c].dtype == object:
+                nan = df[c].map(lambda v: isinstance(v, float) and v != v).to_numpy(dtype=bool)
+                if nan.any():
+                    df[c] = df[c].where(~nan, None)
     frames["records"].attrs["columns_by_type"] = {
         t: [*cols, "evidence_id"] for t, cols in columns_by_type.items()}
     if not frames["events"].empty:
@@ -600,6 +610,9 @@ def _table_bytes(df: pd.DataFrame, meta: Mapping[str, str]) -> tuple[bytes, bool
             pd.testing.assert_frame_equal(df, back, check_exact=True)
         except AssertionError:
             exact = False
+        else:  # pandas takes None for NaN and 1 for 1.0 in a column of Python objects: not we
+            exact = all(list(map(repr, df[c].tolist())) == list(map(repr, back[c].tolist()))
+                        for c in df.columns if df[c].dtype == object)
     return data, exact
 
 
@@ -618,7 +631,7 @@ def _keep_tables(case: Case, frames: Mapping[str, pd.DataFrame], key: str,
                                            ensure_ascii=False),
     }
     derived = case.root / "derived"
-    files: dict[str, Path] = {}
+    files: dict[str, str] = {}  # path in the case -> SHA-256 of the bytes written
     exact = True
     try:
         for name in _TABLES:
@@ -632,30 +645,25 @@ def _keep_tables(case: Case, frames: Mapping[str, pd.DataFrame], key: str,
             finally:
                 with contextlib.suppress(OSError):
                     tmp.unlink()
-            files[name] = path
-    except Exception:  # an optional export must not break the analysis
-        return
-    case.log_derived("tables", files, params={"key": key, "exact": int(exact)})
+            files[f"derived/{name}.parquet"] = hashlib.sha256(data).hexdigest()
+        case.log_derived("tables", files, params={"key": key, "exact": int(exact)})
+    except Exception:  # keeping them is optional: it never breaks the analysis
+        return  # not logged: never trusted, made again next time
 
 
-def _read_tables(case: Case, key: str) -> dict[str, pd.DataFrame] | None:
-    """The tables kept by :func:`_keep_tables` for ``key``: only when the latest logged
-    ``tables`` entry was made for ``key``, read back exactly, and every file still has the
-    SHA-256 logged; else ``None`` (they are made again from the parses)."""
-    import io
-
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+def _kept_tables(case: Case, key: str) -> tuple[dict[str, bytes], bool] | None:
+    """The bytes of the tables kept for ``key`` and whether they read back exactly: only when
+    the latest logged ``tables`` entry was made for ``key`` and every file still has the
+    SHA-256 logged; else ``None``."""
     case.refresh()
     entry = case._state.tables
     if entry is None:
         return None
     params, files = entry.details.get("params"), entry.details.get("files")
-    if (not isinstance(params, Mapping) or params.get("key") != key
-            or params.get("exact") != 1 or not isinstance(files, Mapping)):
+    if not isinstance(params, Mapping) or params.get("key") != key or not isinstance(files,
+                                                                                   Mapping):
         return None
-    frames = {}
+    out = {}
     for name in _TABLES:
         try:
             data = (case.root / "derived" / f"{name}.parquet").read_bytes()
@@ -663,6 +671,23 @@ def _read_tables(case: Case, key: str) -> dict[str, pd.DataFrame] | None:
             return None
         if hashlib.sha256(data).hexdigest() != files.get(f"derived/{name}.parquet"):
             return None  # changed since it was logged
+        out[name] = data
+    return out, params.get("exact") == 1
+
+
+def _read_tables(case: Case, key: str) -> dict[str, pd.DataFrame] | None:
+    """The tables kept by :func:`_keep_tables` for ``key``, when :func:`_kept_tables` has them
+    and they read back exactly; else ``None`` (they are made again from the parses)."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    kept = _kept_tables(case, key)
+    if kept is None or not kept[1]:
+        return None
+    frames = {}
+    for name, data in kept[0].items():
         try:
             table = pq.read_table(io.BytesIO(data))
         except (pa.ArrowException, OSError, ValueError):

@@ -814,21 +814,18 @@ class Case:
         })])
         return entry
 
-    def log_derived(self, what: str, files: Mapping[str, Path], *,
+    def log_derived(self, what: str, files: Mapping[str, str], *,
                     params: Mapping[str, object] | None = None) -> Entry:
         """Record in the custody log that derived data was kept inside the case for reuse
-        (action ``derived``): ``what`` it is, each file (by its path in the case) with its
-        SHA-256, the parameters it was made with and the custody head it was made at."""
+        (action ``derived``): ``what`` it is, each file (its path in the case, ``/``-separated)
+        with the SHA-256 of the bytes written (computed by the writer from those bytes, never
+        read back from the folder, where they could have been swapped since), the parameters
+        it was made with and the custody head it was made at."""
         from forensics.custody import Action, EntryDraft
 
         head = self.head
-        digests = {}
-        for _, p in sorted(files.items()):
-            with open(p, "rb") as fh:
-                digests[Path(p).relative_to(self.root).as_posix()] = hashlib.file_digest(
-                    fh, "sha256").hexdigest()
         (entry,) = self.record([EntryDraft(Action.DERIVED, details={
-            "what": what, "files": digests,
+            "what": what, "files": {str(k): str(v) for k, v in sorted(files.items())},
             "made_at_head": {"seq": head.seq, "entry_sha256": head.entry_sha256} if head
             else None,
             "params": {k: v for k, v in sorted((params or {}).items())

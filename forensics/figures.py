@@ -59,7 +59,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forensics import __version__
-from forensics.errors import InputError
+from forensics.errors import ForensicsError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -934,7 +934,8 @@ def drawing_fingerprint() -> dict[str, str]:
     font = cjk_font()
     st = os.stat(font.path)
     return {"forensics": __version__, "matplotlib": matplotlib.__version__,
-            "code": source_sha256("forensics.figures", "forensics.spread_figures"),
+            "code": source_sha256("forensics.figures", "forensics.spread_figures",
+                                  "forensics.spread"),
             "font": f"{font.family}#{font.face_index}",
             "font_sha256": _file_sha256(font.path, st.st_size, st.st_mtime_ns)}
 
@@ -970,7 +971,7 @@ class KeptFigures:
         self.record = record
         case.refresh()  # the figures logged so far (by this or another process)
         self.drawn = 0
-        self._new: dict[str, Path] = {}
+        self._new: dict[str, str] = {}  # path in the case -> SHA-256 of the bytes written
 
     def png(self, key: str, draw: Any) -> bytes:
         """The PNG bytes of the figure ``draw()`` makes, kept under ``key`` (64 hex digits)."""
@@ -1006,7 +1007,7 @@ class KeptFigures:
                 with contextlib.suppress(OSError):
                     tmp.unlink()
             else:
-                self._new[name] = folder / name
+                self._new[f"derived/{FIGURES_DIR}/{name}"] = hashlib.sha256(data).hexdigest()
         return data
 
     def log(self) -> Any:
@@ -1015,5 +1016,8 @@ class KeptFigures:
         if not self._new:
             return None
         files, self._new = self._new, {}
-        return self.case.log_derived("figures", files)
+        try:
+            return self.case.log_derived("figures", files)
+        except (OSError, ForensicsError):  # not logged (a log that cannot be written to):
+            return None  # the files are never trusted, and are drawn again next time
 

@@ -741,8 +741,10 @@ def _micros(col: pd.Series) -> np.ndarray:
 
     if not len(col):
         return np.zeros(0, dtype=np.int64)
-    ns = col.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]").view("int64")
-    return ns // 1000
+    # from the column's own unit (seconds to nanoseconds): numpy's casts round down, and a
+    # microsecond count holds any year a datetime holds
+    return (col.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
+            .astype("datetime64[us]").view("int64"))
 
 
 def _capture_finding(c: _Time, p: _Time, gap: timedelta, count: int, tol: timedelta) -> Finding:

@@ -636,3 +636,30 @@ def test_one_sample_is_no_clock_estimate():
     meta = json.dumps({"EXIF:Make": "NIKON", "EXIF:Model": "COOLPIX P6000"})
     art = pd.DataFrame({"evidence_id": ["E0001"], "metadata": [meta]})
     assert device_clock_offset(events, art) == []
+
+
+def test_times_beyond_what_nanoseconds_hold_are_compared_as_written():
+    # pandas keeps such times in microseconds; the checks count in microseconds too (found by
+    # review: a cast to nanoseconds wrapped the year 9999 round and chose 2027 as the worst)
+    import pandas as pd
+
+    from forensics.findings import capture_before_publication, time_after_acquisition
+
+    rows = [{"evidence_id": "E0001", "time_source": "custody:acquire",
+             "earliest": "2026-11-20T06:00:00Z", "latest": "2026-11-20T06:00:00Z"},
+            {"evidence_id": "E0001", "time_source": "exif:DateTimeOriginal",
+             "earliest": "2027-01-01T00:00:00Z", "latest": "2027-01-01T00:00:00Z"},
+            {"evidence_id": "E0001", "time_source": "zip:mtime",
+             "earliest": "9999-01-01T00:00:00Z", "latest": "9999-01-01T00:00:00Z"}]
+    (f,) = time_after_acquisition(pd.DataFrame(rows))
+    assert dict(f.values)["stated time: zip:mtime @ E0001"].startswith("9999-01-01")
+    assert dict(f.values)["times after acquisition"].startswith("2 ")
+    rows = [{"evidence_id": "E0003", "time_source": "file:name", "text": "Android screenshot",
+             "earliest": "2026-11-20T06:00:00Z", "latest": "2026-11-20T06:00:00Z"},
+            {"evidence_id": "E0003", "time_source": "intake:displayed_time",
+             "earliest": "2026-11-22T06:01:00Z", "latest": "2026-11-22T06:01:00Z"},
+            {"evidence_id": "E0003", "time_source": "intake:displayed_time",
+             "earliest": "2300-11-21T06:01:00Z", "latest": "2300-11-21T06:01:00Z"}]
+    (f,) = capture_before_publication(pd.DataFrame(rows))
+    assert dict(f.values)["publication times after the capture"] == "2"
+    assert dict(f.values)["publication: intake:displayed_time @ E0003"].startswith("2300-11-21")

@@ -486,12 +486,17 @@ def ensure_parsed(case: Case, *, progress: bool | None = None, rows: bool = Fals
 
 def _tables_key(registry: str, parsed: Sequence[ParsedItem]) -> str:
     """What the tables are made from, as one SHA-256: the parsers, the package version, the
-    source of this module (which makes them) and, per item, the digests of its derived files as
-    the custody log names them (so it is known without reading the files)."""
+    source of this module (which makes them), the pandas and pyarrow versions and, per item,
+    the digests of its derived files as the custody log names them (so it is known without
+    reading the files)."""
+    import pandas as pd
+    import pyarrow as pa
+
     from forensics.figures import source_sha256
 
     doc = {"format": f"{FORMAT}/{FORMAT_VERSION}", "version": __version__, "registry": registry,
            "code": source_sha256("forensics.artifacts"),
+           "pandas": pd.__version__, "pyarrow": pa.__version__,  # how frames are made and read
            "parses": [[p.evidence_id, p.sha256, p.derived_sha256, p.rows_sha256]
                       for p in parsed]}
     return hashlib.sha256(_dumps(doc)).hexdigest()
